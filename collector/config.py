@@ -1,0 +1,71 @@
+"""The ``collector`` section of ``vigil.yaml``: where it listens, who may send, what it accepts."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+Scope = Literal["ingest", "read", "operate", "admin"]
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def hash_key(key: str) -> str:
+    """The stored form of an API key: its SHA-256 hex digest."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiKeyConfig(BaseModel):
+    """An API key. Give ``key`` (usually ``${ENV_VAR}``) or its ``key_sha256``; only the hash is kept."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(description="who holds the key; shown in logs and the audit trail")
+    key: SecretStr | None = Field(default=None, description="the key itself, hashed at load")
+    key_sha256: str | None = Field(default=None, description="SHA-256 hex digest of the key")
+    scopes: tuple[Scope, ...] = Field(default=("ingest",), min_length=1)
+    models: tuple[str, ...] | None = Field(
+        default=None, description="limit the key to these models (default: all)"
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ApiKeyConfig:
+        if (self.key is None) == (self.key_sha256 is None):
+            raise ValueError("give exactly one of key or key_sha256")
+        if self.key is not None and len(self.key.get_secret_value()) < 16:
+            raise ValueError("key must be at least 16 characters")
+        if self.key_sha256 is not None and not _SHA256.match(self.key_sha256):
+            raise ValueError("key_sha256 must be 64 lowercase hex characters")
+        return self
+
+    @property
+    def digest(self) -> str:
+        if self.key_sha256 is not None:
+            return self.key_sha256
+        assert self.key is not None
+        return hash_key(self.key.get_secret_value())
+
+
+class CollectorConfig(BaseModel):
+    """Ingestion API settings."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str = Field(default="127.0.0.1", description="address `vigil serve` binds")
+    port: int = Field(default=8080, ge=0, le=65535)
+    api_keys: tuple[ApiKeyConfig, ...] = Field(
+        default=(), description="keys accepted in `Authorization: Bearer`; none means no access"
+    )
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="413 above this")
+    max_batch_rows: int = Field(default=10_000, gt=0, description="413 above this many events")
+    max_string_length: int = Field(default=1024, gt=0, description="longest accepted string value")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> CollectorConfig:
+        names = [k.name for k in self.api_keys]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate api key name(s): {', '.join(duplicates)}")
+        return self

@@ -1,0 +1,1 @@
+"""The bottom layer and the only shared state: schema, migrations, queries, records."""
