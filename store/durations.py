@@ -11,7 +11,15 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
 
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+_UNITS = {
+    "ms": 0.001,
+    "s": 1,
+    "m": 60,
+    "h": 3600,
+    "d": 86400,
+    "w": 604800,
+    "y": 31536000,
+}
 _PART = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
 
 
@@ -25,7 +33,9 @@ def parse_duration(text: str) -> timedelta:
         total += int(match.group(1)) * _UNITS[match.group(2)]
         pos = match.end()
     if pos != len(text) or not text:
-        raise ValueError(f"invalid duration {text!r}: use forms like 30s, 5m, 1h30m, 7d")
+        raise ValueError(
+            f"invalid duration {text!r}: use forms like 30s, 5m, 1h30m, 7d"
+        )
     return timedelta(seconds=total)
 
 
@@ -50,4 +60,6 @@ def _coerce(value: Any) -> Any:
     return value
 
 
-Duration = Annotated[timedelta, BeforeValidator(_coerce), PlainSerializer(format_duration)]
+Duration = Annotated[
+    timedelta, BeforeValidator(_coerce), PlainSerializer(format_duration)
+]

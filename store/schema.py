@@ -91,6 +91,7 @@ predictions = Table(
     Column("prediction", JSON, nullable=True),
     Column("score", Float, nullable=True),
     Column("latency_ms", Float, nullable=True),
+    Column("error", Text, nullable=True),
     Column("received_at", UTCDateTime, nullable=False),
     UniqueConstraint("model", "request_id", name="uq_predictions_model_request_id"),
     Index("ix_predictions_model_ts", "model", "ts"),
