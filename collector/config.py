@@ -18,7 +18,7 @@ def hash_key(key: str) -> str:
 
 
 class ApiKeyConfig(BaseModel):
-    """An API key. Give ``key`` (usually ``${ENV_VAR}``) or its ``key_sha256``; only the hash is kept."""
+    """An API key: ``key`` (usually ``${ENV_VAR}``) or its ``key_sha256``; only the hash is kept."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -56,7 +56,8 @@ class CollectorConfig(BaseModel):
     host: str = Field(default="127.0.0.1", description="address `vigil serve` binds")
     port: int = Field(default=8080, ge=0, le=65535)
     api_keys: tuple[ApiKeyConfig, ...] = Field(
-        default=(), description="keys accepted in `Authorization: Bearer`; none means no access"
+        default=(),
+        description="keys accepted in `Authorization: Bearer`; none means no access",
     )
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="413 above this")
     max_batch_rows: int = Field(default=10_000, gt=0, description="413 above this many events")

@@ -1,0 +1,1 @@
+"""Ingestion: the HTTP API model services send prediction events and labels to."""

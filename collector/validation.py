@@ -1,0 +1,220 @@
+"""Per-row validation of prediction events and labels against each model's spec.
+
+Pure functions: a list of decoded JSON values in, store-ready rows and row errors out. One
+bad row is reported with its index, field and reason; the valid rows of the batch are kept.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from store.specs import FeatureSpec, ModelSpec
+
+_SCALAR = (str, int, float, bool)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one event of a batch was rejected."""
+
+    index: int
+    field: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "field": self.field, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one event may carry."""
+
+    max_string_length: int = 1024
+    max_features: int = 1000
+
+
+class _Reject(Exception):
+    def __init__(self, field: str, reason: str) -> None:
+        self.field, self.reason = field, reason
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _string(row: Mapping[str, Any], key: str, limits: Limits, required: bool = True) -> str | None:
+    value = row.get(key)
+    if value is None:
+        if required:
+            raise _Reject(key, "is required")
+        return None
+    if not isinstance(value, str) or not value:
+        raise _Reject(key, "must be a non-empty string")
+    if len(value) > limits.max_string_length:
+        raise _Reject(key, f"longer than {limits.max_string_length} characters")
+    return value
+
+
+def parse_timestamp(value: Any, field: str = "timestamp") -> datetime:
+    """RFC 3339 text or Unix seconds; text without an offset is taken as UTC."""
+    if _is_number(value):
+        if not math.isfinite(value):
+            raise _Reject(field, "must be a finite number of seconds")
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise _Reject(field, "is out of range") from None
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise _Reject(field, "must be an RFC 3339 time or Unix seconds") from None
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    raise _Reject(field, "must be an RFC 3339 time or Unix seconds")
+
+
+def _optional_number(
+    row: Mapping[str, Any], key: str, minimum: float | None = None
+) -> float | None:
+    value = row.get(key)
+    if value is None:
+        return None
+    if not _is_number(value) or not math.isfinite(value):
+        raise _Reject(key, "must be a finite number")
+    if minimum is not None and value < minimum:
+        raise _Reject(key, f"must be at least {minimum:g}")
+    return float(value)
+
+
+def _feature_value(spec: FeatureSpec, value: Any, limits: Limits) -> Any:
+    field = f"features.{spec.name}"
+    if value is None:
+        if spec.required:
+            raise _Reject(field, "is required")
+        return None
+    if spec.type == "numeric":
+        if not _is_number(value) or not math.isfinite(value):
+            raise _Reject(field, "must be a finite number")
+        return float(value)
+    if spec.type == "boolean":
+        if not isinstance(value, bool):
+            raise _Reject(field, "must be true or false")
+        return value
+    if spec.type in ("categorical", "text"):
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise _Reject(field, "must be a string")
+        text = str(value)
+        if len(text) > limits.max_string_length:
+            raise _Reject(field, f"longer than {limits.max_string_length} characters")
+        return text
+    # embedding
+    if not isinstance(value, list) or not value or not all(_is_number(v) for v in value):
+        raise _Reject(field, "must be a non-empty list of numbers")
+    return [float(v) for v in value]
+
+
+def _features(spec: ModelSpec, raw: Any, limits: Limits) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise _Reject("features", "must be an object of feature name to value")
+    if len(raw) > limits.max_features:
+        raise _Reject("features", f"more than {limits.max_features} features")
+    for name in raw:
+        if spec.feature(name) is None:
+            raise _Reject(f"features.{name}", f"not a feature of model {spec.name!r}")
+    return {
+        f.name: _feature_value(f, raw.get(f.name), limits)
+        for f in spec.features
+        if f.name in raw or f.required
+    }
+
+
+def _prediction(value: Any) -> Any:
+    if value is None or (
+        isinstance(value, _SCALAR) and not (isinstance(value, float) and not math.isfinite(value))
+    ):
+        return value
+    if isinstance(value, list) and all(isinstance(v, _SCALAR) for v in value):
+        return value  # a ranked list of actions
+    raise _Reject("prediction", "must be a number, string, boolean or a list of them")
+
+
+def _model(row: Mapping[str, Any], models: Mapping[str, ModelSpec], limits: Limits) -> ModelSpec:
+    name = _string(row, "model", limits)
+    assert name is not None
+    spec = models.get(name)
+    if spec is None:
+        raise _Reject("model", f"unknown model {name!r}")
+    return spec
+
+
+def validate_predictions(
+    events: Sequence[Any],
+    models: Mapping[str, ModelSpec],
+    received_at: datetime,
+    limits: Limits,
+) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Split a batch of prediction events into store rows and row errors."""
+    rows: list[dict[str, Any]] = []
+    errors: list[RowError] = []
+    for index, event in enumerate(events):
+        try:
+            if not isinstance(event, dict):
+                raise _Reject("(event)", "must be a JSON object")
+            spec = _model(event, models, limits)
+            rows.append(
+                {
+                    "model": spec.name,
+                    "version": _string(event, "version", limits),
+                    "request_id": _string(event, "request_id", limits),
+                    "ts": parse_timestamp(event.get("timestamp")),
+                    "features": _features(spec, event.get("features"), limits),
+                    "prediction": _prediction(event.get("prediction")),
+                    "score": _optional_number(event, "score"),
+                    "latency_ms": _optional_number(event, "latency_ms", minimum=0),
+                    "error": _string(event, "error", limits, required=False),
+                    "received_at": received_at,
+                }
+            )
+        except _Reject as bad:
+            errors.append(RowError(index, bad.field, bad.reason))
+    return rows, errors
+
+
+def validate_labels(
+    events: Sequence[Any],
+    models: Mapping[str, ModelSpec],
+    received_at: datetime,
+    limits: Limits,
+) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Split a batch of labels (model, request_id, label[, timestamp]) into rows and errors."""
+    rows: list[dict[str, Any]] = []
+    errors: list[RowError] = []
+    for index, event in enumerate(events):
+        try:
+            if not isinstance(event, dict):
+                raise _Reject("(event)", "must be a JSON object")
+            spec = _model(event, models, limits)
+            if "label" not in event or event["label"] is None:
+                raise _Reject("label", "is required")
+            label = event["label"]
+            if not isinstance(label, _SCALAR) or (
+                isinstance(label, float) and not math.isfinite(label)
+            ):
+                raise _Reject("label", "must be a number, string or boolean")
+            ts = event.get("timestamp")
+            rows.append(
+                {
+                    "model": spec.name,
+                    "request_id": _string(event, "request_id", limits),
+                    "label": label,
+                    "ts": received_at if ts is None else parse_timestamp(ts),
+                    "received_at": received_at,
+                }
+            )
+        except _Reject as bad:
+            errors.append(RowError(index, bad.field, bad.reason))
+    return rows, errors

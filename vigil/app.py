@@ -1,0 +1,54 @@
+"""The one HTTP app: the routers each feature exposes, plus health and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from collector.api import ingestion_router
+from collector.metrics import CollectorMetrics
+from vigil import __version__
+from vigil.config import VigilConfig
+
+
+def build_app(
+    config: VigilConfig,
+    engine: Engine,
+    registry: CollectorRegistry,
+    clock: Callable[[], datetime],
+) -> FastAPI:
+    """Compose the API. Everything stateful is passed in: tests build a fresh one each time."""
+    app = FastAPI(title="Vigil", version=__version__, docs_url="/docs", redoc_url=None)
+    app.include_router(
+        ingestion_router(engine, config.models, config.collector, CollectorMetrics(registry), clock)
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"error": "invalid request", "details": exc.errors()}, status_code=422)
+
+    @app.get("/healthz")
+    def healthz() -> JSONResponse:
+        """Liveness and store reachability."""
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("select 1"))
+        except SQLAlchemyError as exc:
+            return JSONResponse(
+                {"status": "unavailable", "store": type(exc).__name__}, status_code=503
+            )
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        """Prometheus exposition of Vigil's own metrics."""
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app
