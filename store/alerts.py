@@ -64,9 +64,7 @@ def upsert_firing(
     fp = fingerprint(labels)
     with engine.begin() as conn:
         row = conn.execute(
-            select(alerts).where(
-                alerts.c.fingerprint == fp, alerts.c.status == "firing"
-            )
+            select(alerts).where(alerts.c.fingerprint == fp, alerts.c.status == "firing")
         ).first()
         if row is not None:
             conn.execute(
@@ -102,9 +100,7 @@ def resolve(engine: Engine, fp: str, now: datetime) -> AlertRecord | None:
     """Resolve the firing alert with this fingerprint; None if none was firing."""
     with engine.begin() as conn:
         row = conn.execute(
-            select(alerts).where(
-                alerts.c.fingerprint == fp, alerts.c.status == "firing"
-            )
+            select(alerts).where(alerts.c.fingerprint == fp, alerts.c.status == "firing")
         ).first()
         if row is None:
             return None
@@ -119,11 +115,7 @@ def resolve(engine: Engine, fp: str, now: datetime) -> AlertRecord | None:
 
 def open_alerts(engine: Engine, model: str | None = None) -> list[AlertRecord]:
     """Firing alerts, newest first; optionally only those labelled with ``model``."""
-    stmt = (
-        select(alerts)
-        .where(alerts.c.status == "firing")
-        .order_by(alerts.c.starts_at.desc())
-    )
+    stmt = select(alerts).where(alerts.c.status == "firing").order_by(alerts.c.starts_at.desc())
     with engine.connect() as conn:
         found = [_record(row) for row in conn.execute(stmt)]
     if model is not None:
@@ -133,10 +125,6 @@ def open_alerts(engine: Engine, model: str | None = None) -> list[AlertRecord]:
 
 def all_alerts(engine: Engine, limit: int = 1000) -> list[AlertRecord]:
     """Every alert, newest first."""
-    stmt = (
-        select(alerts)
-        .order_by(alerts.c.updated_at.desc(), alerts.c.id.desc())
-        .limit(limit)
-    )
+    stmt = select(alerts).order_by(alerts.c.updated_at.desc(), alerts.c.id.desc()).limit(limit)
     with engine.connect() as conn:
         return [_record(row) for row in conn.execute(stmt)]

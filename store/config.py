@@ -14,12 +14,8 @@ class StorageConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    url: str = Field(
-        default="sqlite:///vigil.db", description="SQLAlchemy database URL"
-    )
-    echo: bool = Field(
-        default=False, description="log every SQL statement (debugging only)"
-    )
+    url: str = Field(default="sqlite:///vigil.db", description="SQLAlchemy database URL")
+    echo: bool = Field(default=False, description="log every SQL statement (debugging only)")
 
     @field_validator("url")
     @classmethod

@@ -43,9 +43,7 @@ def create_store_engine(url: str, *, echo: bool = False) -> Engine:
 
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        url = parsed.set(drivername="postgresql+psycopg").render_as_string(
-            hide_password=False
-        )
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
@@ -78,9 +76,7 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     except SQLAlchemyError as exc:
-        raise StoreUnavailable(
-            f"cannot read the schema revision: {type(exc).__name__}"
-        ) from None
+        raise StoreUnavailable(f"cannot read the schema revision: {type(exc).__name__}") from None
 
 
 def table_names(engine: Engine) -> set[str]:

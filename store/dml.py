@@ -14,7 +14,7 @@ def insert_ignoring_conflicts(
     rows: list[dict[str, Any]],
     conflict_columns: list[str],
 ) -> int:
-    """Insert ``rows``, skipping those that collide on ``conflict_columns``; return how many went in.
+    """Insert ``rows``, skipping those colliding on ``conflict_columns``; return how many went in.
 
     This is what makes ingestion idempotent: a replayed spool or a retried request inserts
     nothing twice, on SQLite and PostgreSQL alike.
@@ -23,13 +23,9 @@ def insert_ignoring_conflicts(
         return 0
     dialect = conn.dialect.name
     if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(
-            index_elements=conflict_columns
-        )
+        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
     elif dialect == "sqlite":
-        stmt = sqlite.insert(table).on_conflict_do_nothing(
-            index_elements=conflict_columns
-        )
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise NotImplementedError(f"unsupported dialect {dialect}")
     # RETURNING counts the rows that went in on both dialects, also for executemany,

@@ -1,4 +1,4 @@
-"""Durations written the way Prometheus and Alertmanager write them: ``30s``, ``5m``, ``1h30m``, ``7d``.
+"""Durations spelled as Prometheus and Alertmanager spell them: ``30s``, ``5m``, ``1h30m``.
 
 Every feature's config uses :data:`Duration`, so ``vigil.yaml`` reads alike in all sections.
 """
@@ -33,9 +33,7 @@ def parse_duration(text: str) -> timedelta:
         total += int(match.group(1)) * _UNITS[match.group(2)]
         pos = match.end()
     if pos != len(text) or not text:
-        raise ValueError(
-            f"invalid duration {text!r}: use forms like 30s, 5m, 1h30m, 7d"
-        )
+        raise ValueError(f"invalid duration {text!r}: use forms like 30s, 5m, 1h30m, 7d")
     return timedelta(seconds=total)
 
 
@@ -60,6 +58,4 @@ def _coerce(value: Any) -> Any:
     return value
 
 
-Duration = Annotated[
-    timedelta, BeforeValidator(_coerce), PlainSerializer(format_duration)
-]
+Duration = Annotated[timedelta, BeforeValidator(_coerce), PlainSerializer(format_duration)]

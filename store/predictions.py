@@ -18,9 +18,7 @@ from store.schema import labels, models, predictions
 _CHUNK = 2000
 
 
-def _chunks(
-    rows: Sequence[dict[str, Any]], size: int = _CHUNK
-) -> Iterable[list[dict[str, Any]]]:
+def _chunks(rows: Sequence[dict[str, Any]], size: int = _CHUNK) -> Iterable[list[dict[str, Any]]]:
     for start in range(0, len(rows), size):
         yield list(rows[start : start + size])
 
@@ -34,15 +32,11 @@ def insert_predictions(engine: Engine, rows: Sequence[dict[str, Any]]) -> int:
     try:
         with engine.begin() as conn:
             return sum(
-                insert_ignoring_conflicts(
-                    conn, predictions, chunk, ["model", "request_id"]
-                )
+                insert_ignoring_conflicts(conn, predictions, chunk, ["model", "request_id"])
                 for chunk in _chunks(rows)
             )
     except SQLAlchemyError as exc:
-        raise StoreUnavailable(
-            f"could not store predictions: {type(exc).__name__}"
-        ) from None
+        raise StoreUnavailable(f"could not store predictions: {type(exc).__name__}") from None
 
 
 def insert_labels(engine: Engine, rows: Sequence[dict[str, Any]]) -> int:
@@ -54,14 +48,10 @@ def insert_labels(engine: Engine, rows: Sequence[dict[str, Any]]) -> int:
                 for chunk in _chunks(rows)
             )
     except SQLAlchemyError as exc:
-        raise StoreUnavailable(
-            f"could not store labels: {type(exc).__name__}"
-        ) from None
+        raise StoreUnavailable(f"could not store labels: {type(exc).__name__}") from None
 
 
-def register_models(
-    engine: Engine, specs: Iterable[tuple[str, str]], now: datetime
-) -> None:
+def register_models(engine: Engine, specs: Iterable[tuple[str, str]], now: datetime) -> None:
     """Make sure every configured (name, task) has a row in ``models``."""
     rows = [{"name": name, "task": task, "created_at": now} for name, task in specs]
     with engine.begin() as conn:

@@ -54,9 +54,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError(
-                "naive datetime given to the store; pass an aware UTC datetime"
-            )
+            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
         value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)

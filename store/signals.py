@@ -46,23 +46,14 @@ def _to_stored(row: Row) -> StoredSignal:  # type: ignore[type-arg]
     )
 
 
-def signals_after(
-    engine: Engine, after_id: int, limit: int = 10_000
-) -> list[StoredSignal]:
+def signals_after(engine: Engine, after_id: int, limit: int = 10_000) -> list[StoredSignal]:
     """Signals with an id above ``after_id``, oldest first: how rules consume new findings."""
-    stmt = (
-        select(signals)
-        .where(signals.c.id > after_id)
-        .order_by(signals.c.id)
-        .limit(limit)
-    )
+    stmt = select(signals).where(signals.c.id > after_id).order_by(signals.c.id).limit(limit)
     with engine.connect() as conn:
         return [_to_stored(row) for row in conn.execute(stmt)]
 
 
-def latest_signals(
-    engine: Engine, model: str, detector: str | None = None
-) -> list[StoredSignal]:
+def latest_signals(engine: Engine, model: str, detector: str | None = None) -> list[StoredSignal]:
     """For one model, the most recent signal of every (detector, subject)."""
     latest = (
         select(
@@ -97,9 +88,7 @@ def signal_history(
     engine: Engine, model: str, detector: str, since: datetime | None = None
 ) -> list[StoredSignal]:
     """All signals of one detector for one model, oldest first (for charts)."""
-    stmt = select(signals).where(
-        signals.c.model == model, signals.c.detector == detector
-    )
+    stmt = select(signals).where(signals.c.model == model, signals.c.detector == detector)
     if since is not None:
         stmt = stmt.where(signals.c.window_end >= since)
     stmt = stmt.order_by(signals.c.window_end, signals.c.subject)

@@ -13,9 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 FeatureType = Literal["numeric", "categorical", "boolean", "text", "embedding"]
-TaskType = Literal[
-    "binary_classification", "multiclass_classification", "regression", "ranking"
-]
+TaskType = Literal["binary_classification", "multiclass_classification", "regression", "ranking"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}$")
 
@@ -25,15 +23,9 @@ class FeatureSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(
-        description="feature name as it appears in `features` of an event"
-    )
-    type: FeatureType = Field(
-        description="how values are validated and which drift test applies"
-    )
-    required: bool = Field(
-        default=False, description="reject events where the feature is absent"
-    )
+    name: str = Field(description="feature name as it appears in `features` of an event")
+    type: FeatureType = Field(description="how values are validated and which drift test applies")
+    required: bool = Field(default=False, description="reject events where the feature is absent")
 
 
 class ReferenceSpec(BaseModel):
@@ -41,9 +33,7 @@ class ReferenceSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    path: str = Field(
-        description="CSV or Parquet file; relative paths are relative to vigil.yaml"
-    )
+    path: str = Field(description="CSV or Parquet file; relative paths are relative to vigil.yaml")
 
     @field_validator("path")
     @classmethod
@@ -60,9 +50,7 @@ class ModelSpec(BaseModel):
 
     name: str = Field(description="unique model name, used in events and alert labels")
     task: TaskType = Field(default="binary_classification")
-    team: str | None = Field(
-        default=None, description="owning team, added to alert labels"
-    )
+    team: str | None = Field(default=None, description="owning team, added to alert labels")
     features: tuple[FeatureSpec, ...] = Field(min_length=1)
     reference: ReferenceSpec | None = None
 

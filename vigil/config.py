@@ -122,7 +122,9 @@ def _cross_check(config: VigilConfig) -> list[tuple[str, str]]:
     for i, key in enumerate(config.collector.api_keys):
         for j, model in enumerate(key.models or ()):
             if model not in model_names:
-                problems.append((f"collector.api_keys[{i}].models[{j}]", f"unknown model {model!r}"))
+                problems.append(
+                    (f"collector.api_keys[{i}].models[{j}]", f"unknown model {model!r}")
+                )
     for i, slo in enumerate(config.slos):
         if slo.model not in model_names:
             problems.append((f"slos[{i}].model", f"unknown model {slo.model!r}"))
@@ -152,14 +154,18 @@ def _cross_check(config: VigilConfig) -> list[tuple[str, str]]:
     return problems
 
 
-def parse_config(text: str, *, source: str = "<string>", base_dir: Path | None = None) -> VigilConfig:
+def parse_config(
+    text: str, *, source: str = "<string>", base_dir: Path | None = None
+) -> VigilConfig:
     """Parse and check a config given as YAML text."""
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(yaml)"
-        raise ConfigError(source, [(where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+        raise ConfigError(
+            source, [(where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+        ) from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

@@ -1,7 +1,7 @@
 """Errors of the top layer.
 
-    VigilError
-    └── ConfigError   vigil.yaml is unreadable or wrong; lists every mistake with its YAML path
+VigilError
+└── ConfigError   vigil.yaml is unreadable or wrong; lists every mistake with its YAML path
 """
 
 from __future__ import annotations
