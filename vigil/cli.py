@@ -1,0 +1,133 @@
+"""The ``vigil`` command line.
+
+Subcommands import what they need when they run, so ``vigil --help`` stays fast and never
+loads Evidently, alibi-detect, Streamlit or the web stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from vigil import __version__
+from vigil.errors import VigilError
+
+DEFAULT_CONFIG = "vigil.yaml"
+
+
+def _config_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", "-c", default=DEFAULT_CONFIG, help="path to vigil.yaml (default: %(default)s)"
+    )
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from vigil.demo.run import run_demo
+
+    return run_demo(keep_dir=args.dir, hours=args.hours, quiet=args.quiet)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from vigil.config import load_config
+    from vigil.serve import serve
+
+    serve(load_config(args.config))
+    return 0
+
+
+def _cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from store.db import create_store_engine, current_revision, upgrade
+    from vigil.config import load_config
+
+    config = load_config(args.config)
+    engine = create_store_engine(config.storage.url)
+    upgrade(engine)
+    print(f"database at revision {current_revision(engine)}")
+    return 0
+
+
+def _cmd_config_check(args: argparse.Namespace) -> int:
+    from vigil.config import load_config
+
+    config = load_config(args.config)
+    print(
+        f"{args.config}: ok ({len(config.models)} models, {len(config.slos)} SLOs, "
+        f"{len(config.alerting.rules)} alert rules, {len(config.alerting.receivers)} receivers)"
+    )
+    return 0
+
+
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    from vigil.config import load_config
+    from vigil.dashboard import run_dashboard
+
+    return run_dashboard(load_config(args.config))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vigil",
+        description="Observability and incident response for ML models and decisioning services.",
+    )
+    parser.add_argument("--version", action="version", version=f"vigil {__version__}")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log at debug level")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo", help="run the whole loop on a simulated credit-risk model (no network)"
+    )
+    demo.add_argument("--dir", help="keep the demo's files here (default: a new temp folder)")
+    demo.add_argument(
+        "--hours", type=int, default=12, help="simulated hours of traffic (default: 12)"
+    )
+    demo.add_argument("--quiet", action="store_true", help="print only the final summary")
+    demo.set_defaults(handler=_cmd_demo)
+
+    serve = commands.add_parser("serve", help="run the API, the scheduler and the dispatcher")
+    _config_arg(serve)
+    serve.set_defaults(handler=_cmd_serve)
+
+    dashboard = commands.add_parser("dashboard", help="start the Streamlit dashboard")
+    _config_arg(dashboard)
+    dashboard.set_defaults(handler=_cmd_dashboard)
+
+    db = commands.add_parser("db", help="database administration")
+    db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    db_upgrade = db_commands.add_parser("upgrade", help="apply the schema migrations")
+    _config_arg(db_upgrade)
+    db_upgrade.set_defaults(handler=_cmd_db_upgrade)
+
+    config = commands.add_parser("config", help="configuration tools")
+    config_commands = config.add_subparsers(
+        dest="config_command", metavar="CONFIG_COMMAND", required=True
+    )
+    check = config_commands.add_parser("check", help="validate vigil.yaml and exit")
+    _config_arg(check)
+    check.set_defaults(handler=_cmd_config_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except VigilError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

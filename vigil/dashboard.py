@@ -1,0 +1,27 @@
+"""``vigil dashboard``: start the Streamlit app on the configured database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from store.db import create_store_engine, upgrade
+from vigil.config import VigilConfig
+
+
+def run_dashboard(config: VigilConfig) -> int:
+    """Serve the dashboard until interrupted; returns Streamlit's exit code."""
+    from dashboards.launch import APP_PATH, streamlit_command
+
+    engine = create_store_engine(config.storage.url)
+    upgrade(engine)
+    engine.dispose()
+    argv, env = streamlit_command(
+        APP_PATH,
+        config.storage.url,
+        config.dashboards.host,
+        config.dashboards.port,
+        config.dashboards.title,
+    )
+    print(f"dashboard on http://{config.dashboards.host}:{config.dashboards.port}")
+    return subprocess.call(argv, env={**os.environ, **env})
