@@ -14,7 +14,8 @@ class DriftConfig(BaseModel):
 
     Numeric features use the Wasserstein distance normalised by the reference's standard
     deviation (as Evidently does); categorical and boolean features use the Jensen-Shannon
-    distance (base 2, in [0, 1]). A feature drifts when its distance reaches the threshold.
+    distance with natural logarithms, as Evidently does, so it lies in [0, sqrt(ln 2)]
+    (about [0, 0.833]). A feature drifts when its distance reaches the threshold.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -24,7 +25,11 @@ class DriftConfig(BaseModel):
     window: Duration = Field(default=timedelta(hours=1), description="how much recent traffic")
     numeric_threshold: float = Field(default=0.1, gt=0, description="normed Wasserstein distance")
     categorical_threshold: float = Field(default=0.1, gt=0, le=1, description="JS distance")
-    min_sample_size: int = Field(default=100, ge=1, description="fewer rows: not computable")
+    min_sample_size: int = Field(
+        default=1000,
+        ge=1,
+        description="fewer rows: not computable (distances are noisy on small samples)",
+    )
 
 
 class DetectorsConfig(BaseModel):

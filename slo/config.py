@@ -5,17 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from slo.errors import UnsupportedPeriod
+from slo.windows import windows_for
 from store.durations import Duration
 
 
 class SLISpec(BaseModel):
     """What counts as a good event.
 
-    - ``availability``: a prediction is good when it carries a prediction or score
-      (the model answered); errors are logged with ``error`` set.
-    - ``latency``: a prediction is good when ``latency_ms`` is at most ``threshold_ms``.
+    - ``availability``: every prediction counts; it is good when ``error`` is null
+      (a failed request is logged with ``error`` set).
+    - ``latency``: predictions with a ``latency_ms`` count; one is good when its latency is
+      at most ``threshold_ms``. Predictions without a latency are not counted.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -42,7 +45,20 @@ class SLOSpec(BaseModel):
     model: str = Field(description="the model whose predictions are measured")
     sli: SLISpec
     objective: float = Field(gt=0, lt=100, description="percent of good events, e.g. 99.5")
-    window: Duration = Field(default=timedelta(days=28), description="rolling compliance period")
+    window: Duration = Field(
+        default=timedelta(days=28),
+        description="rolling compliance period; one that has alert windows (7d, 28d, 30d)",
+    )
+
+    @field_validator("window")
+    @classmethod
+    def _has_alert_windows(cls, window: timedelta) -> timedelta:
+        """Burn-rate factors depend on the period, so a period without windows fails early."""
+        try:
+            windows_for(window)
+        except UnsupportedPeriod as exc:
+            raise ValueError(str(exc)) from None
+        return window
 
     @property
     def error_budget(self) -> float:

@@ -1,0 +1,1 @@
+"""``vigil demo``: the whole loop on a simulated credit-risk model, with simulated time."""

@@ -1,0 +1,34 @@
+"""The scheduler's job list, composed from the jobs each feature exposes.
+
+``vigil serve`` hands these to APScheduler; ``vigil demo`` and the end-to-end tests drive the
+same jobs with a simulated clock. Order matters only within one tick of a simulated clock:
+detectors and SLOs write signals, then rules turn them into alerts, then the dispatcher sends.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from alerting.jobs import alerting_jobs
+from alerting.receivers import BuildContext
+from detectors.jobs import drift_job
+from slo.jobs import slo_job
+from store.scheduling import ScheduledJob
+from vigil.config import VigilConfig
+
+
+def build_jobs(config: VigilConfig, engine: Engine) -> list[ScheduledJob]:
+    """Every periodic job the configuration asks for."""
+    jobs: list[ScheduledJob] = []
+    if config.detectors.drift.enabled:
+        jobs.append(drift_job(engine, config.models, config.detectors.drift, config.resolve_path))
+    if config.slos:
+        jobs.append(slo_job(engine, config.slos, interval=config.alerting.evaluation_interval))
+    jobs += alerting_jobs(
+        engine,
+        config.alerting,
+        [(m.name, m.team) for m in config.models],
+        config.runbook_url,
+        build_context=BuildContext(resolve_path=config.resolve_path),
+    )
+    return jobs

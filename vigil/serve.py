@@ -1,0 +1,87 @@
+"""``vigil serve``: the API, the scheduler and the alert dispatcher in one process.
+
+This is one of the two places that read the wall clock (the other is the scheduler it
+starts); everything below receives ``now`` as a parameter.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine
+
+from store.db import create_store_engine, upgrade
+from store.predictions import register_models
+from store.scheduling import ScheduledJob
+from vigil.config import VigilConfig
+from vigil.jobs import build_jobs
+
+log = logging.getLogger(__name__)
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def open_store(config: VigilConfig) -> Engine:
+    """Open the configured database, migrate it, and register the configured models."""
+    engine = create_store_engine(config.storage.url, echo=config.storage.echo)
+    upgrade(engine)
+    register_models(engine, [(m.name, m.task) for m in config.models], wall_clock())
+    return engine
+
+
+def _tick(job: ScheduledJob) -> None:
+    """Run one tick of ``job`` at the wall-clock time; a failing tick is logged, not fatal."""
+    try:
+        job.run(wall_clock())
+    except Exception:
+        log.exception("job %s failed; it will run again at its next interval", job.name)
+
+
+def start_scheduler(jobs: list[ScheduledJob]):  # type: ignore[no-untyped-def]
+    """Register every job with an APScheduler background scheduler and start it."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    scheduler = BackgroundScheduler(timezone=UTC)
+    for job in jobs:
+        scheduler.add_job(
+            _tick,
+            IntervalTrigger(seconds=job.interval.total_seconds(), timezone=UTC),
+            args=[job],
+            id=job.name,
+            name=job.name,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=wall_clock(),
+        )
+    scheduler.start()
+    return scheduler
+
+
+def serve(config: VigilConfig) -> None:
+    """Run until interrupted."""
+    import uvicorn
+
+    from vigil.app import build_app
+
+    engine = open_store(config)
+    registry = CollectorRegistry()
+    app = build_app(config, engine, registry, wall_clock)
+    jobs = build_jobs(config, engine)
+    scheduler = start_scheduler(jobs)
+    log.info(
+        "vigil serving on http://%s:%d with %d scheduled jobs: %s",
+        config.collector.host,
+        config.collector.port,
+        len(jobs),
+        ", ".join(j.name for j in jobs),
+    )
+    try:
+        uvicorn.run(app, host=config.collector.host, port=config.collector.port, log_level="info")
+    finally:
+        scheduler.shutdown(wait=False)
+        engine.dispose()
