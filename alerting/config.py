@@ -23,9 +23,9 @@ _ALERTNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 class AlertRule(BaseModel):
     """Turns stored signals of one detector into alerts.
 
-    One alert per (model, subject) whose latest signal has status ``breach``; it resolves when
-    a later signal for the same subject is ``ok``. ``for`` delays firing until the breach has
-    lasted that long.
+    One alert per (rule, model), firing while any subject's latest signal has status
+    ``breach`` (the annotations list those subjects); it resolves when none does. ``for``
+    delays firing until the breach has lasted that long.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)

@@ -1,4 +1,6 @@
-"""Label matchers in Alertmanager's syntax: ``name="value"``, ``name!="v"``, ``name=~"re"``, ``name!~"re"``.
+"""Label matchers in Alertmanager's syntax.
+
+``name="value"``, ``name!="v"``, ``name=~"re"`` and ``name!~"re"``.
 
 A matcher is a pure function of a label set. Regexes are anchored, as in Alertmanager.
 """
@@ -49,7 +51,7 @@ def parse_matcher(text: str) -> Matcher:
     """Parse one matcher; raise ValueError naming what is wrong."""
     found = _MATCHER.match(text)
     if not found:
-        raise ValueError(f"invalid matcher {text!r}: expected name=\"value\" (or !=, =~, !~)")
+        raise ValueError(f'invalid matcher {text!r}: expected name="value" (or !=, =~, !~)')
     value = found.group("value")
     if value.startswith('"'):
         value = bytes(value[1:-1], "utf-8").decode("unicode_escape")

@@ -56,6 +56,11 @@ alerting:
       for: 15m
       runbook: feature-drift
       summary: "Input drift on {{model}}: {{subjects}}"
+    - alert: SLOErrorBudgetBurn
+      detector: slo
+      severity: critical
+      runbook: slo-burn
+      summary: "{{model}} is burning its error budget: {{subjects}}"
   route:
     receiver: ml-oncall-slack
     group_by: [alertname, model]

@@ -26,7 +26,7 @@ from vigil.config import VigilConfig, parse_config
 from vigil.demo import credit_model
 from vigil.demo.config_template import DEMO_CONFIG
 from vigil.demo.simulated_clock import SimulatedScheduler
-from vigil.demo.slack_sink import SlackTestServer as SlackSink
+from vigil.demo.slack_sink import SlackTestServer
 from vigil.http_thread import ServerThread
 from vigil.jobs import build_jobs
 from vigil.serve import open_store
@@ -136,7 +136,7 @@ def simulate(
     """
     say = print if echo else (lambda *_a, **_k: None)
     api_key = secrets.token_urlsafe(24)
-    with SlackSink() as slack:
+    with SlackTestServer() as slack:
         url = database_url or f"sqlite:///{workdir / 'vigil.db'}"
         config_path, config = _write_config(workdir, slack.url, api_key, url)
         engine = open_store(config)

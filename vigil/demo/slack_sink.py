@@ -1,4 +1,6 @@
-"""A local Slack Web API for tests: a real HTTP server on 127.0.0.1 that the real client calls.
+"""A local Slack Web API: a real HTTP server on 127.0.0.1 that the real Slack client calls.
+
+`vigil demo` pages it (no network leaves the machine) and the tests assert on what it got.
 
     with SlackTestServer() as slack:
         config = SlackConfig(channel="#ml-oncall", token="xoxb-test", api_url=slack.url)

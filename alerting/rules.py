@@ -1,0 +1,223 @@
+"""Alert rules: the latest signals of one detector become one alert per (rule, model).
+
+The pure core decides, from a model's latest signals, whether the rule's alert should fire
+and with which labels and annotations (:func:`desired_alert`), and whether a breach has lasted
+the rule's ``for`` (:func:`step_pending`, Prometheus's pending → firing). The shell,
+:func:`evaluate_rules`, reconciles that desired state with the stored alerts through
+``store.alerts`` and returns only the transitions, which are what the router notifies about.
+
+Labels never name subjects, so a breach spreading from ``income`` to ``age`` refreshes the
+annotations of the one firing alert instead of paging again. When a breach starts, the alert
+is *pending*; the time it started is kept in ``job_state`` so a restart does not reset ``for``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from alerting.config import AlertRule
+from store.alerts import AlertRecord, fingerprint, open_alerts, resolve, upsert_firing
+from store.job_state import load_state, save_state
+from store.records import Signal
+from store.signals import latest_signals
+
+#: ``job_state`` key of the pending alerts: fingerprint → ISO time the breach was first seen.
+PENDING_STATE = "alerting.rules.pending"
+
+
+@dataclass(frozen=True)
+class DesiredAlert:
+    """An alert a rule wants firing now (subject to ``for``)."""
+
+    labels: dict[str, str]
+    annotations: dict[str, Any]
+
+
+def alert_labels(rule: AlertRule, model: str, team: str | None) -> dict[str, str]:
+    """The identity of the rule's alert for ``model``; ``alertname`` and ``model`` always win."""
+    labels: dict[str, str] = {"severity": rule.severity}
+    if team:
+        labels["team"] = team
+    return {**labels, **rule.labels, "alertname": rule.alert, "model": model}
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _excess(signal: Signal) -> float:
+    """How far past its threshold a signal is, relative to the threshold (for ordering)."""
+    value, threshold = _finite(signal.value), _finite(signal.threshold)
+    if value is None or threshold is None:
+        return 0.0
+    return abs(value - threshold) / (abs(threshold) or 1.0)
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if _finite(value) is None else f"{value:.4g}"
+
+
+def breaching(signals: Sequence[Signal]) -> list[Signal]:
+    """The signals in breach, worst first (then by subject, for a stable order)."""
+    found = [s for s in signals if s.status == "breach"]
+    return sorted(found, key=lambda s: (-_excess(s), s.subject))
+
+
+def desired_alert(
+    rule: AlertRule,
+    model: str,
+    team: str | None,
+    latest: Sequence[Signal],
+    runbook_url: str,
+    dashboard_url: str | None,
+) -> DesiredAlert | None:
+    """The alert ``rule`` wants for ``model`` given its latest signals; None if none breach."""
+    watched = [s for s in latest if s.detector == rule.detector and s.model == model]
+    bad = breaching(watched)
+    if not bad:
+        return None
+    names = ", ".join(s.subject for s in bad)
+    template = rule.summary or "{alertname} on {model}: {subjects}"
+    summary = (
+        template.replace("{alertname}", rule.alert)
+        .replace("{model}", model)
+        .replace("{subjects}", names)
+    )
+    window_end = max(s.window_end for s in bad)
+    details = "; ".join(
+        f"{s.subject} {s.metric}={_number(s.value)} (threshold {_number(s.threshold)})" for s in bad
+    )
+    annotations: dict[str, Any] = {
+        "summary": summary,
+        "description": (
+            f"Detector '{rule.detector}' found {len(bad)} of {len(watched)} subjects of {model} "
+            f"past their threshold, latest window ending {window_end.isoformat()}: {details}."
+        ),
+        "runbook_url": runbook_url,
+        "subjects": [
+            {
+                "subject": s.subject,
+                "metric": s.metric,
+                "value": _finite(s.value),
+                "threshold": _finite(s.threshold),
+                "window_end": s.window_end.isoformat(),
+            }
+            for s in bad
+        ],
+        "window_end": window_end.isoformat(),
+    }
+    if dashboard_url:
+        annotations["dashboard_url"] = dashboard_url
+    return DesiredAlert(alert_labels(rule, model, team), annotations)
+
+
+def step_pending(
+    pending_since: datetime | None, for_: timedelta, now: datetime
+) -> tuple[bool, datetime]:
+    """For a breaching alert not yet firing: whether it fires now, and since when it breaches."""
+    since = pending_since or now
+    return now - since >= for_, since
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one evaluation changes: alerts to fire (with their start), refresh and resolve."""
+
+    fire: list[tuple[DesiredAlert, datetime]]
+    refresh: list[DesiredAlert]
+    resolve: list[str]
+    pending: dict[str, str]
+
+
+def plan(
+    wanted: Sequence[tuple[DesiredAlert, timedelta]],
+    firing: Mapping[str, Mapping[str, Any]],
+    pending: Mapping[str, str],
+    now: datetime,
+) -> Plan:
+    """Reconcile wanted alerts (each with its rule's ``for``) with the firing ones.
+
+    ``firing`` maps fingerprints of the rules' firing alerts to their annotations; ``pending``
+    maps fingerprints to the ISO time their breach was first seen. Firing alerts no longer
+    wanted are resolved.
+    """
+    fire: list[tuple[DesiredAlert, datetime]] = []
+    refresh: list[DesiredAlert] = []
+    still_pending: dict[str, str] = {}
+    kept: set[str] = set()
+    for desired, for_ in wanted:
+        fp = fingerprint(desired.labels)
+        if fp in firing:
+            kept.add(fp)
+            if firing[fp] != desired.annotations:
+                refresh.append(desired)
+            continue
+        since_text = pending.get(fp)
+        fires, since = step_pending(
+            datetime.fromisoformat(since_text) if since_text else None, for_, now
+        )
+        if fires:
+            fire.append((desired, since))
+            kept.add(fp)
+        else:
+            still_pending[fp] = since.isoformat()
+    return Plan(fire, refresh, sorted(firing.keys() - kept), still_pending)
+
+
+def _wanted(
+    engine: Engine,
+    rules: Sequence[AlertRule],
+    models: Sequence[tuple[str, str | None]],
+    runbook_url: Callable[[str], str],
+    dashboard_url: str | None,
+) -> list[tuple[DesiredAlert, timedelta]]:
+    latest: dict[tuple[str, str], list[Signal]] = {}
+    wanted: list[tuple[DesiredAlert, timedelta]] = []
+    for rule in rules:
+        for model, team in models:
+            key = (model, rule.detector)
+            if key not in latest:
+                latest[key] = [s.signal for s in latest_signals(engine, model, rule.detector)]
+            url = runbook_url(rule.runbook)
+            desired = desired_alert(rule, model, team, latest[key], url, dashboard_url)
+            if desired is not None:
+                wanted.append((desired, rule.for_))
+    return wanted
+
+
+def evaluate_rules(
+    engine: Engine,
+    rules: Sequence[AlertRule],
+    models: Sequence[tuple[str, str | None]],
+    runbook_url: Callable[[str], str],
+    dashboard_url: str | None,
+    now: datetime,
+) -> list[AlertRecord]:
+    """Evaluate every rule for every ``(model, team)``; return the alerts that fired or resolved.
+
+    Firing alerts of these rules that are no longer wanted (the breach ended, the model was
+    removed, the rule's labels changed) are resolved; firing alerts of other sources are left
+    alone. Re-evaluating with nothing changed returns no transitions.
+    """
+    names = {rule.alert for rule in rules}
+    firing = {a.fingerprint: a.annotations for a in open_alerts(engine) if a.alertname in names}
+    pending: dict[str, str] = dict(load_state(engine, PENDING_STATE) or {})
+    todo = plan(_wanted(engine, rules, models, runbook_url, dashboard_url), firing, pending, now)
+    transitions: list[AlertRecord] = []
+    for desired, since in todo.fire:
+        record, new = upsert_firing(engine, desired.labels, desired.annotations, since, now)
+        transitions.extend([record] if new else [])
+    for desired in todo.refresh:
+        upsert_firing(engine, desired.labels, desired.annotations, now, now)
+    for fp in todo.resolve:
+        resolved = resolve(engine, fp, now)
+        transitions.extend([resolved] if resolved is not None else [])
+    if todo.pending != pending:
+        save_state(engine, PENDING_STATE, todo.pending, now)
+    return transitions

@@ -1,0 +1,172 @@
+"""The routing tree matches as Alertmanager's does (cases after its dispatch/route_test.go)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import yaml
+
+from alerting.config import Route
+from alerting.grouping import MAX_GROUP_KEY, group_key, group_labels
+from alerting.routing import CompiledRoute, compile_route
+
+TREE = """
+receiver: notify-def
+group_by: [alertname]
+routes:
+  - matchers: ['owner="team-A"']
+    receiver: notify-A
+    routes:
+      - matchers: ['env="testing"']
+        receiver: notify-testing
+        group_by: ['...']
+      - matchers: ['env="production"']
+        receiver: notify-productionA
+        group_wait: 1m
+        continue: true
+      - matchers: ['env=~"produ.*"', 'job=~".*"']
+        receiver: notify-productionB
+        group_wait: 30s
+        group_interval: 5m
+        repeat_interval: 1h
+        group_by: [job]
+  - match_re: {owner: 'team-(B|C)'}
+    group_by: [foo, bar]
+    group_wait: 2m
+    receiver: notify-BC
+  - match: {group_by: role}
+    group_by: [role]
+    routes:
+      - matchers: ['env="testing"']
+        receiver: notify-testing
+        routes:
+          - matchers: ['wait="long"']
+            group_wait: 2m
+"""
+
+
+@pytest.fixture(scope="module")
+def tree() -> CompiledRoute:
+    return compile_route(Route.model_validate(yaml.safe_load(TREE)))
+
+
+def _summary(route: CompiledRoute) -> tuple[str, tuple[str, ...], str]:
+    by = ("...",) if route.opts.group_by_all else route.opts.group_by
+    return route.receiver, by, str(route.opts.group_wait)
+
+
+CASES = [
+    pytest.param(
+        {"owner": "team-A"},
+        [("notify-A", ("alertname",), "0:00:30")],
+        id="a team-A alert with no env stops at team A's route",
+    ),
+    pytest.param(
+        {"owner": "team-X"},
+        [("notify-def", ("alertname",), "0:00:30")],
+        id="an alert no child matches stays at the root",
+    ),
+    pytest.param(
+        {"owner": "team-C"},
+        [("notify-BC", ("foo", "bar"), "0:02:00")],
+        id="a regex route takes team-C with its own grouping and wait",
+    ),
+    pytest.param(
+        {"owner": "team-Bxyz"},
+        [("notify-def", ("alertname",), "0:00:30")],
+        id="regexes are anchored so team-Bxyz is not team-B",
+    ),
+    pytest.param(
+        {"owner": "team-A", "env": "testing"},
+        [("notify-testing", ("...",), "0:00:30")],
+        id="group_by ... groups by all labels",
+    ),
+    pytest.param(
+        {"owner": "team-A", "env": "production"},
+        [
+            ("notify-productionA", ("alertname",), "0:01:00"),
+            ("notify-productionB", ("job",), "0:00:30"),
+        ],
+        id="continue on a matching child lets the next sibling match too",
+    ),
+    pytest.param(
+        {"group_by": "role"},
+        [("notify-def", ("role",), "0:00:30")],
+        id="a route without receiver inherits its parent's",
+    ),
+    pytest.param(
+        {"group_by": "role", "env": "testing"},
+        [("notify-testing", ("role",), "0:00:30")],
+        id="a child inherits group_by when it sets none",
+    ),
+    pytest.param(
+        {"group_by": "role", "env": "testing", "wait": "long"},
+        [("notify-testing", ("role",), "0:02:00")],
+        id="a grandchild inherits receiver and grouping and overrides group_wait",
+    ),
+    pytest.param(
+        {"owner": "team-A", "group_by": "role"},
+        [("notify-A", ("alertname",), "0:00:30")],
+        id="the first matching child without continue stops its later siblings",
+    ),
+]
+
+
+@pytest.mark.parametrize(("labels", "expected"), CASES)
+def test_routes_match_like_alertmanager(
+    tree: CompiledRoute, labels: dict[str, str], expected: list[tuple[str, tuple[str, ...], str]]
+) -> None:
+    assert [_summary(route) for route in tree.match(labels)] == expected
+
+
+def test_timers_are_inherited_then_overridden_and_root_has_alertmanager_defaults(
+    tree: CompiledRoute,
+) -> None:
+    production_b = tree.match({"owner": "team-A", "env": "production"})[1]
+    assert production_b.opts.repeat_interval == timedelta(hours=1)
+    assert production_b.opts.group_interval == timedelta(minutes=5)
+    root = tree.match({})[0]
+    assert root is tree
+    assert (root.opts.group_wait, root.opts.group_interval, root.opts.repeat_interval) == (
+        timedelta(seconds=30),
+        timedelta(minutes=5),
+        timedelta(hours=4),
+    )
+
+
+def test_route_ids_follow_alertmanager_and_are_unique(tree: CompiledRoute) -> None:
+    ids = [route.id for route in tree.walk()]
+    assert len(ids) == len(set(ids)) == 9
+    assert ids[0] == "{}"
+    assert ids[1] == '{}/{owner="team-A"}/0'
+    assert ids[3] == '{}/{owner="team-A"}/0/{env="production"}/1'
+
+
+def test_a_root_without_receiver_is_rejected() -> None:
+    with pytest.raises(ValueError, match="root route needs a receiver"):
+        compile_route(Route())
+
+
+def test_group_key_uses_only_the_group_by_labels_an_alert_has(tree: CompiledRoute) -> None:
+    route = tree.match({"owner": "team-C"})[0]
+    labels = {"owner": "team-C", "foo": "1", "alertname": "X"}
+    assert group_labels(route, labels) == {"foo": "1"}
+    assert group_key(route, labels) == '{}/{owner=~"team-(B|C)"}/1:{foo="1"}'
+
+
+def test_group_by_all_keys_on_every_label(tree: CompiledRoute) -> None:
+    route = tree.match({"owner": "team-A", "env": "testing"})[0]
+    key_one = group_key(route, {"owner": "team-A", "env": "testing", "x": "1"})
+    key_two = group_key(route, {"owner": "team-A", "env": "testing", "x": "2"})
+    assert key_one != key_two
+    assert key_one.endswith('{env="testing",owner="team-A",x="1"}')
+
+
+def test_very_long_group_keys_are_shortened_with_a_hash(tree: CompiledRoute) -> None:
+    route = tree.match({"owner": "team-A", "env": "testing"})[0]
+    base = {"owner": "team-A", "env": "testing"}
+    long_one = group_key(route, {**base, "x": "a" * 600})
+    long_two = group_key(route, {**base, "x": "a" * 599 + "b"})
+    assert len(long_one) <= MAX_GROUP_KEY and len(long_two) <= MAX_GROUP_KEY
+    assert long_one != long_two
