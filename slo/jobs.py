@@ -8,7 +8,7 @@ resolved when the job is built, so an SLO period without windows fails at start.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -16,25 +16,12 @@ from slo.config import SLOSpec
 from slo.evaluate import evaluate, windows_needed
 from slo.sli import count_windows
 from slo.windows import AlertWindows, windows_for
+from store.durations import align
 from store.records import Signal
 from store.scheduling import ScheduledJob
 from store.signals import write_signals
 
 JOB_NAME = "slo"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def align(now: datetime, interval: timedelta) -> datetime:
-    """``now`` rounded down to a multiple of ``interval`` since the Unix epoch.
-
-    Every run within one interval evaluates the same window end, so a retried or duplicated
-    run stores nothing twice (signals are unique on their window end).
-    """
-    if now.tzinfo is None:
-        raise ValueError("now must be an aware datetime")
-    if interval <= timedelta(0):
-        raise ValueError("interval must be positive")
-    return now - (now - _EPOCH) % interval
 
 
 def evaluate_slos(

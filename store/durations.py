@@ -6,7 +6,7 @@ Every feature's config uses :data:`Duration`, so ``vigil.yaml`` reads alike in a
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -48,6 +48,23 @@ def format_duration(value: timedelta) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def align(now: datetime, interval: timedelta) -> datetime:
+    """``now`` rounded down to a multiple of ``interval`` since the Unix epoch.
+
+    Jobs evaluate windows ending at aligned times: every run within one interval evaluates
+    the same window end, so a retried, late or duplicated run stores nothing twice (signals
+    are unique on their window end), and windows line up across jobs and replicas.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    if interval <= timedelta(0):
+        raise ValueError("interval must be positive")
+    return now - (now - _EPOCH) % interval
 
 
 def _coerce(value: Any) -> Any:

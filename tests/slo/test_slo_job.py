@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 
 from slo.config import SLISpec, SLOSpec
 from slo.errors import UnsupportedPeriod
-from slo.jobs import align, slo_job
+from slo.jobs import slo_job
+from store.durations import align
 from store.predictions import insert_predictions
 from store.records import Signal
 from store.scheduling import ScheduledJob

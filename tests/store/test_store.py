@@ -44,7 +44,7 @@ def test_migrations_create_every_table_of_the_schema_and_are_idempotent(engine: 
 def test_a_replayed_batch_is_stored_once(engine: Engine, t0) -> None:
     rows = [_prediction(i, t0) for i in range(2500)]
     assert insert_predictions(engine, rows) == 2500
-    assert insert_predictions(engine, rows[:10] + [_prediction(3000, t0)]) == 1
+    assert insert_predictions(engine, [*rows[:10], _prediction(3000, t0)]) == 1
     assert count_predictions(engine) == 2501
     assert count_predictions(engine, "credit") == 2501
     assert count_predictions(engine, "other") == 0
@@ -60,7 +60,9 @@ def test_labels_are_idempotent_on_model_and_request_id(engine: Engine, t0) -> No
     assert count_labels(engine, "credit") == 2
 
 
-def test_window_reads_only_the_half_open_interval_and_keeps_times_in_utc(engine: Engine, t0) -> None:
+def test_window_reads_only_the_half_open_interval_and_keeps_times_in_utc(
+    engine: Engine, t0
+) -> None:
     insert_predictions(engine, [_prediction(i, t0) for i in range(10)])
     got = window_features(engine, "credit", t0 + timedelta(seconds=2), t0 + timedelta(seconds=5))
     assert [f["income"] for f in got] == [1002.0, 1003.0, 1004.0]
