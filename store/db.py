@@ -56,8 +56,8 @@ def _alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run the Alembic migrations up to ``revision`` (idempotent)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Run the Alembic migrations up to ``revision`` (idempotent; every head by default)."""
     from alembic import command
 
     try:
@@ -68,13 +68,20 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         ) from None
 
 
-def current_revision(engine: Engine) -> str | None:
-    """The Alembic revision the database is at, or None for an empty database."""
+def head_revisions() -> set[str]:
+    """The revisions the migration scripts lead to (what ``upgrade`` brings a database to)."""
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
+
+
+def current_revisions(engine: Engine) -> set[str]:
+    """The Alembic revisions the database is at (empty for an empty database)."""
     from alembic.runtime.migration import MigrationContext
 
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return set(MigrationContext.configure(conn).get_current_heads())
     except SQLAlchemyError as exc:
         raise StoreUnavailable(f"cannot read the schema revision: {type(exc).__name__}") from None
 

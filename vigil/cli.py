@@ -38,13 +38,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from store.db import create_store_engine, current_revision, upgrade
+    from store.db import create_store_engine, current_revisions, upgrade
     from vigil.config import load_config
 
     config = load_config(args.config)
     engine = create_store_engine(config.storage.url)
     upgrade(engine)
-    print(f"database at revision {current_revision(engine)}")
+    print(f"database at revision {', '.join(sorted(current_revisions(engine)))}")
     return 0
 
 

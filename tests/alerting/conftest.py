@@ -7,10 +7,10 @@ from datetime import datetime
 
 import pytest
 from alert_signals import WriteDrift, drift_signals
-from vigil.demo.slack_sink import SlackTestServer
 from sqlalchemy import Engine
 
 from store.signals import write_signals
+from vigil.demo.slack_sink import SlackTestServer
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from pydantic import SecretStr
-from vigil.demo.slack_sink import SlackTestServer
 from sqlalchemy import Engine
 
 from alerting.config import SlackConfig
@@ -18,6 +17,7 @@ from alerting.errors import PermanentDeliveryError, RetryableDeliveryError
 from alerting.receivers import DeliveryResult
 from alerting.receivers.slack import SlackNotifier
 from store.notifications import NewNotification, NotificationRecord, enqueue, list_notifications
+from vigil.demo.slack_sink import SlackTestServer
 
 PAYLOAD = {
     "status": "firing",

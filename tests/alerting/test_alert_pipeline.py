@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from alert_signals import WriteDrift
-from vigil.demo.slack_sink import SlackTestServer
 from sqlalchemy import Engine
 
 from alerting.config import AlertingConfig
@@ -16,6 +15,7 @@ from alerting.jobs import EvaluationReport, alerting_jobs
 from alerting.receivers import BuildContext
 from store.notifications import count_by_status
 from store.scheduling import ScheduledJob
+from vigil.demo.slack_sink import SlackTestServer
 
 
 def config(slack_url: str) -> AlertingConfig:

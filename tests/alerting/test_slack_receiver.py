@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from vigil.demo.slack_sink import SlackTestServer
 
 from alerting.config import SlackConfig
 from alerting.receivers.slack import SlackNotifier
 from alerting.receivers.slack_message import slack_message
 from store.notifications import NotificationRecord
+from vigil.demo.slack_sink import SlackTestServer
 
 GOLDEN = Path(__file__).parent / "golden"
 TOKEN = "xoxb-test-secret-token"
