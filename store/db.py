@@ -64,7 +64,7 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
         command.upgrade(_alembic_config(engine), revision)
     except SQLAlchemyError as exc:
         raise MigrationError(
-            f"migration failed on {engine.url.render_as_string()}: {exc.orig or exc}"
+            f"migration failed on {engine.url.render_as_string()}: {getattr(exc, 'orig', None) or exc}"
         ) from None
 
 
