@@ -1,0 +1,58 @@
+"""How `vigil dashboard` starts the Streamlit app: the command line and its environment.
+
+A pure function, so the CLI only runs what this returns and tests check it without
+starting anything. The database URL goes through the environment, not the command line,
+so a password in it does not show in ``ps``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+#: Environment variable the app reads its database URL from.
+DATABASE_URL_ENV = "VIGIL_DATABASE_URL"
+
+#: Environment variable the app reads its page title from (optional).
+TITLE_ENV = "VIGIL_DASHBOARD_TITLE"
+
+#: The app that `vigil dashboard` serves.
+APP_PATH = Path(__file__).with_name("app.py")
+
+
+def streamlit_command(
+    app_path: Path,
+    database_url: str,
+    host: str,
+    port: int,
+    title: str,
+    *,
+    python: str = sys.executable,
+) -> tuple[list[str], dict[str, str]]:
+    """The argv that serves ``app_path`` headless on ``host:port``, and the variables it needs.
+
+    The returned environment holds only Vigil's variables: the caller merges it over its own
+    (``{**os.environ, **env}``). Usage statistics are off, no file watcher runs (a deployed
+    dashboard does not reload on edits) and the toolbar shows only what a viewer needs.
+    """
+    argv = [
+        python,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_path),
+        "--server.headless",
+        "true",
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.fileWatcherType",
+        "none",
+        "--client.toolbarMode",
+        "viewer",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    env = {DATABASE_URL_ENV: database_url, TITLE_ENV: title}
+    return argv, env

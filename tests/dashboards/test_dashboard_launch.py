@@ -1,0 +1,84 @@
+"""The command `vigil dashboard` runs, and keeping Streamlit out of everything but the page."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from dashboards.launch import APP_PATH, DATABASE_URL_ENV, TITLE_ENV, streamlit_command
+
+
+def test_the_command_serves_the_app_headless_on_the_configured_address() -> None:
+    argv, env = streamlit_command(
+        Path("/srv/vigil/dashboards/app.py"),
+        "sqlite:////var/lib/vigil/vigil.db",
+        "0.0.0.0",
+        8502,
+        "Clinical models",
+        python="/opt/venv/bin/python",
+    )
+    assert argv == [
+        "/opt/venv/bin/python",
+        "-m",
+        "streamlit",
+        "run",
+        "/srv/vigil/dashboards/app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "0.0.0.0",
+        "--server.port",
+        "8502",
+        "--server.fileWatcherType",
+        "none",
+        "--client.toolbarMode",
+        "viewer",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    assert env == {
+        DATABASE_URL_ENV: "sqlite:////var/lib/vigil/vigil.db",
+        TITLE_ENV: "Clinical models",
+    }
+
+
+def test_the_database_url_travels_in_the_environment_never_on_the_command_line() -> None:
+    url = "postgresql://vigil:s3cret@db:5432/vigil"
+    argv, env = streamlit_command(APP_PATH, url, "127.0.0.1", 8501, "Vigil")
+    assert not any("s3cret" in arg for arg in argv)
+    assert env[DATABASE_URL_ENV] == url
+
+
+def test_by_default_the_current_interpreter_runs_the_bundled_app() -> None:
+    argv, _ = streamlit_command(APP_PATH, "sqlite://", "127.0.0.1", 8501, "Vigil")
+    assert argv[0] == sys.executable
+    assert Path(argv[4]).is_file()
+    assert Path(argv[4]).name == "app.py"
+
+
+def test_no_dashboards_module_but_the_page_imports_streamlit() -> None:
+    # Listed from the folder of the app: under pytest, ``dashboards`` may resolve to the
+    # tests folder of the same name, whose ``__path__`` is not the package's.
+    modules = sorted(
+        f"dashboards.{path.stem}"
+        for path in APP_PATH.parent.glob("*.py")
+        if path.stem not in {"__init__", "app"}
+    )
+    assert "dashboards.launch" in modules
+    assert "dashboards.views" in modules
+    script = (
+        "import importlib, sys\n"
+        f"for name in ['dashboards', *{modules!r}, 'store.health']:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=APP_PATH.parent.parent,
+    )
+    assert done.stdout.strip() == "[]"
