@@ -107,3 +107,21 @@ def time_to_reset(
     if error_rate <= threshold:
         return None
     return min(long_window, short_window) * (1 - threshold / error_rate)
+
+
+def calendar_time_to_exhaustion(
+    remaining: float, burn: float | None, elapsed: timedelta
+) -> timedelta | None:
+    """When a calendar period's ratio-to-date crosses the objective; None if it never does.
+
+    A calendar budget is spent when the period's error ratio so far reaches the budget. With
+    traffic steady at its rate so far and errors burning at ``burn`` from now on, the ratio
+    after ``elapsed`` + t is ``(spent + burn * budget * t) / (elapsed + t)`` in budget units,
+    which reaches 1 at ``t = elapsed * remaining / (burn - 1)``. At 1x or below, it never
+    does: the ratio only moves toward ``burn``.
+    """
+    if remaining <= 0:
+        return timedelta(0)
+    if burn is None or burn <= 1:
+        return None
+    return elapsed * (remaining / (burn - 1))

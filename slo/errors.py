@@ -2,7 +2,11 @@
 
     SLOError
     ├── AlertWindowsError   an alert-windows file cannot be read or is not a valid spec
-    └── UnsupportedPeriod   no alert windows are known for an SLO's period
+    ├── UnsupportedPeriod   no alert windows are known for an SLO's period
+    ├── SpecImportError     a Sloth or OpenSLO document cannot be read as SLOs; the message
+    │                       names the file and the YAML path of the mistake
+    └── RulesError          an SLO cannot be turned into Prometheus rules (a label name
+                            Prometheus refuses, a query template other than {{.window}})
 
 Store failures are not translated again here: reading SLIs raises the store's own
 :class:`store.errors.StoreUnavailable`.
@@ -21,3 +25,11 @@ class AlertWindowsError(SLOError):
 
 class UnsupportedPeriod(SLOError):
     """No alert windows are defined for the SLO period (as in Sloth, periods are a catalog)."""
+
+
+class SpecImportError(SLOError):
+    """A Sloth ``prometheus/v1`` or OpenSLO ``SLO`` document is invalid or unsupported."""
+
+
+class RulesError(SLOError):
+    """Prometheus rules cannot be generated for an SLO."""

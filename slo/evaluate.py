@@ -8,11 +8,18 @@ The signal answers "should someone be paged for this SLO now?":
   events: an idle or silent model is not a healthy one;
 - ``ok`` otherwise.
 
+``details["state"]`` says the same in one word for rules: ``page``, ``ticket`` (a ticket
+alert holds, no page alert does), ``ok`` or ``no_data``. ``details["no_data_alert"]`` carries
+the SLO's ``no_data_alert``: an alert rule should raise an alert for ``state == "no_data"``
+only when it is true, and otherwise treat the signal as unknown (neither firing nor
+resolving). The signal itself stays ``not_computable`` either way: no data is never "ok".
+
 ``value`` is the *effective* burn rate of the page alert nearest to (or furthest past) its
 factor: the lower of its two windows' burn rates, which is what the alert condition compares.
 ``threshold`` is that alert's factor, so ``value > threshold`` exactly when the signal is a
 breach. Every window's burn rate, each alert's state, the ticket severity and the budget left
-over the SLO period are in ``details``.
+over the SLO period are in ``details``; with a ``calendar`` SLO, ``details["calendar"]`` has
+the budget of the current calendar period (:mod:`slo.calendar`).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from slo.burn_rate import alert_fires, budget_remaining, burn_rate, time_to_exhaustion
+from slo.calendar import calendar_budget, elapsed
 from slo.config import SLOSpec
 from slo.sli import EventCounts
 from slo.windows import AlertWindow, AlertWindows
@@ -62,9 +70,18 @@ class AlertState:
         return min(self.long_burn, self.short_burn)
 
 
-def windows_needed(slo: SLOSpec, windows: AlertWindows) -> tuple[timedelta, ...]:
-    """Every window an evaluation reads: the alerts' windows and the SLO period."""
-    return tuple(sorted({*windows.durations(), slo.window}))
+def windows_needed(
+    slo: SLOSpec, windows: AlertWindows, end: datetime | None = None
+) -> tuple[timedelta, ...]:
+    """Every window an evaluation at ``end`` reads: the alerts', the period, the calendar's.
+
+    The calendar window (from the start of the current month or week) depends on ``end``;
+    without ``end``, or at the very start of a period, it is not needed.
+    """
+    spans = {*windows.durations(), slo.window}
+    if slo.calendar is not None and end is not None and elapsed(slo.calendar, end):
+        spans.add(elapsed(slo.calendar, end))
+    return tuple(sorted(spans))
 
 
 def _status(page: list[AlertState]) -> SignalStatus:
@@ -80,6 +97,12 @@ def _severity(states: list[AlertState]) -> str:
         if any(s.firing for s in states if s.alert.severity == severity):
             return severity
     return "none"
+
+
+def _state(status: SignalStatus, severity: str) -> str:
+    if status == "not_computable":
+        return "no_data"
+    return "ok" if severity == "none" else severity
 
 
 def _nearest(page: list[AlertState]) -> AlertState | None:
@@ -98,7 +121,7 @@ def evaluate(
     counts: Mapping[timedelta, EventCounts],
     end: datetime,
 ) -> Signal:
-    """The signal for ``slo`` at ``end``, from the counts of :func:`windows_needed`."""
+    """The signal for ``slo`` at ``end``, from the counts of :func:`windows_needed` at ``end``."""
     burns = {span: burn_rate(c.bad, c.total, slo.error_budget) for span, c in counts.items()}
     states = [
         AlertState(alert, burns[alert.long_window], burns[alert.short_window])
@@ -141,8 +164,19 @@ def evaluate(
             None if exhausted_in is None else exhausted_in.total_seconds()
         ),
     }
+    details["state"] = _state(status, details["severity"])
+    details["no_data_alert"] = slo.no_data_alert
     if status == "not_computable":
         details["reason"] = NO_DATA
+    if slo.calendar is not None:
+        span = elapsed(slo.calendar, end)
+        details["calendar"] = calendar_budget(
+            slo.calendar,
+            end,
+            counts.get(span, EventCounts(good=0, total=0)),
+            slo.error_budget,
+            burns[longest_page],
+        )
     return Signal(
         detector=DETECTOR,
         model=slo.model,

@@ -1,21 +1,29 @@
-"""The scheduled job that evaluates every SLO and stores its signal.
+"""The scheduled job that evaluates every SLO, stores its signal and feeds its counters.
 
 The job is the thin shell around :func:`slo.evaluate.evaluate`: it reads the counts of each
-SLO's windows from the store, evaluates them, and writes the signals. Alert windows are
-resolved when the job is built, so an SLO period without windows fails at start.
+SLO's windows from the store (predictions, or detector signals for quality SLIs), evaluates
+them, and writes the signals. Alert windows are resolved when the job is built, so an SLO
+period without windows fails at start.
+
+Given :class:`slo.metrics.SLOMetrics`, each tick also adds to the SLO's Prometheus counters
+the events of ``[previous window end, window end)``, read in the same query as the windows.
+Events stored after their interval was counted (late or replayed predictions, late
+detector signals) reach the signals but not the counters: counters never go back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
 from slo.config import SLOSpec
 from slo.evaluate import evaluate, windows_needed
-from slo.sli import count_windows
-from slo.windows import AlertWindows, windows_for
+from slo.metrics import SLOMetrics, record_counts
+from slo.quality import count_quality_windows
+from slo.sli import EventCounts, count_model_windows
+from slo.windows import AlertWindows
 from store.durations import align
 from store.records import Signal
 from store.scheduling import ScheduledJob
@@ -23,16 +31,97 @@ from store.signals import write_signals
 
 JOB_NAME = "slo"
 
+Plan = tuple[SLOSpec, AlertWindows]
 
-def evaluate_slos(
-    engine: Engine, plans: Sequence[tuple[SLOSpec, AlertWindows]], end: datetime
-) -> list[Signal]:
+
+def count_slos(
+    engine: Engine, requests: Sequence[tuple[SLOSpec, Iterable[timedelta]]], end: datetime
+) -> list[dict[timedelta, EventCounts]]:
+    """Each SLO's counts over its spans ending at ``end``, whatever its SLI kind.
+
+    The prediction SLIs of one model share one statement (one read of its events); a quality
+    SLI reads its detector's signals.
+    """
+    wanted = [(slo, set(spans)) for slo, spans in requests]
+    found: dict[int, dict[timedelta, EventCounts]] = {}
+    by_model: dict[str, list[int]] = {}
+    for i, (slo, spans) in enumerate(wanted):
+        if slo.sli.kind == "quality":
+            found[i] = count_quality_windows(engine, slo, end, spans)
+        else:
+            by_model.setdefault(slo.model, []).append(i)
+    for model, indices in by_model.items():
+        union = set().union(*(wanted[i][1] for i in indices))
+        slis = [wanted[i][0].sli for i in indices]
+        for i, counts in zip(
+            indices, count_model_windows(engine, model, slis, end, union), strict=True
+        ):
+            found[i] = {span: counts[span] for span in wanted[i][1]}
+    return [found[i] for i in range(len(wanted))]
+
+
+def evaluate_slos(engine: Engine, plans: Sequence[Plan], end: datetime) -> list[Signal]:
     """One signal per SLO for windows ending at ``end``; reads the store, writes nothing."""
-    found = []
-    for slo, windows in plans:
-        counts = count_windows(engine, slo, end, windows_needed(slo, windows))
-        found.append(evaluate(slo, windows, counts, end))
-    return found
+    requests = [(slo, windows_needed(slo, windows, end)) for slo, windows in plans]
+    counted = count_slos(engine, requests, end)
+    return [
+        evaluate(slo, windows, counts, end)
+        for (slo, windows), counts in zip(plans, counted, strict=True)
+    ]
+
+
+class SLORunner:
+    """One tick of the SLO job; remembers up to where each SLO's counters are fed."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        plans: Sequence[Plan],
+        interval: timedelta,
+        metrics: SLOMetrics | None = None,
+    ) -> None:
+        self._engine = engine
+        self._plans = tuple(plans)
+        self._interval = interval
+        self._metrics = metrics
+        self._counted_to: dict[tuple[str, str], datetime] = {}
+        for slo, _ in self._plans:
+            if metrics is not None:
+                metrics.register(slo.model, slo.name)
+
+    def _fresh(self, slo: SLOSpec, end: datetime) -> timedelta | None:
+        """The span of events the counters have not seen yet (at most one period)."""
+        if self._metrics is None:
+            return None
+        last = self._counted_to.get((slo.model, slo.name))
+        if last is None:
+            return self._interval
+        return min(end - last, slo.window) if end > last else None
+
+    def __call__(self, now: datetime) -> list[Signal]:
+        """Evaluate and store every SLO for windows ending at ``now`` aligned to the interval.
+
+        Returns every signal evaluated, including any already stored by an earlier run for the
+        same window end (the store keeps the first).
+        """
+        end = align(now, self._interval)
+        needed = [windows_needed(slo, windows, end) for slo, windows in self._plans]
+        fresh = [self._fresh(slo, end) for slo, _ in self._plans]
+        requests = [
+            (slo, {*spans, *([extra] if extra else [])})
+            for (slo, _), spans, extra in zip(self._plans, needed, fresh, strict=True)
+        ]
+        counted = count_slos(self._engine, requests, end)
+        found = []
+        for (slo, windows), spans, extra, counts in zip(
+            self._plans, needed, fresh, counted, strict=True
+        ):
+            found.append(evaluate(slo, windows, {span: counts[span] for span in spans}, end))
+            if extra is not None and self._metrics is not None:
+                record_counts(self._metrics, slo.model, slo.name, counts[extra])
+                self._counted_to[(slo.model, slo.name)] = end
+        write_signals(self._engine, found, now)
+        return found
 
 
 def slo_job(
@@ -40,24 +129,22 @@ def slo_job(
     slos: Sequence[SLOSpec],
     interval: timedelta = timedelta(minutes=1),
     catalog: Mapping[timedelta, AlertWindows] | None = None,
+    metrics: SLOMetrics | None = None,
 ) -> ScheduledJob:
     """A job that, every ``interval``, evaluates ``slos`` and stores one signal per SLO.
 
     ``catalog`` maps SLO periods to alert windows (default: the windows shipped in
-    ``slo/windows``). Raises :class:`slo.errors.UnsupportedPeriod` for a period it lacks,
-    and ValueError when two SLOs of a model share a name (their signals would collide).
-    ``run(now)`` returns the signals it evaluated for the window ending at ``align(now)``.
+    ``slo/windows``); an SLO with its own ``alert_windows`` uses those. Raises
+    :class:`slo.errors.UnsupportedPeriod` for a period without windows, and ValueError when
+    two SLOs of a model share a name (their signals and series would collide). ``metrics``,
+    if given, receives each SLO's counts (see the module docstring).
     """
     seen: set[tuple[str, str]] = set()
     for slo in slos:
         if (slo.model, slo.name) in seen:
             raise ValueError(f"SLO {slo.name!r} of model {slo.model!r} is defined twice")
         seen.add((slo.model, slo.name))
-    plans = [(slo, windows_for(slo.window, catalog)) for slo in slos]
-
-    def run(now: datetime) -> list[Signal]:
-        found = evaluate_slos(engine, plans, align(now, interval))
-        write_signals(engine, found, now)
-        return found
-
-    return ScheduledJob(name=JOB_NAME, interval=interval, run=run)
+    plans = [(slo, slo.windows(catalog)) for slo in slos]
+    return ScheduledJob(
+        name=JOB_NAME, interval=interval, run=SLORunner(engine, plans, interval, metrics)
+    )

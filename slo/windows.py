@@ -7,8 +7,11 @@ burn-rate factor follows, as in Sloth's ``getBurnRateFactor``::
 
     factor = errorBudgetPercent / 100 * sloPeriod / longWindow
 
-so 2% of a 30-day budget in 1h is 14.4x, and the same 2% over 28 days is 13.44x. As in Sloth,
-periods form a catalog: an SLO whose period has no file is rejected, never guessed at.
+so 2% of a 30-day budget in 1h is 14.4x, and the same 2% over 28 days is 13.44x. The factor is
+computed in hours, in Sloth's order of operations, so that the thresholds of exported Prometheus
+rules print exactly as Sloth prints them (``5% of 28d in 6h`` is ``5.6000000000000005`` in both).
+As in Sloth, periods form a catalog: an SLO whose period has no file is rejected, never guessed
+at. Every window must be shorter than its period: a 3d window cannot measure a 1d SLO.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
 
 from slo.errors import AlertWindowsError, UnsupportedPeriod
-from store.durations import Duration, format_duration
+from slo.windows_spec import AlertWindowsFile, AlertWindowsSpec, WindowSpec
+from store.durations import format_duration
 
 Severity = Literal["page", "ticket"]
 
@@ -60,64 +64,30 @@ class AlertWindows:
         return tuple(sorted(spans))
 
 
+def _hours(span: timedelta) -> float:
+    """Go's ``time.Duration.Hours()``: whole hours plus the remainder's fraction."""
+    nanoseconds = (span // timedelta(microseconds=1)) * 1000
+    whole, rest = divmod(nanoseconds, 3_600_000_000_000)
+    return whole + rest / 3.6e12
+
+
 def burn_rate_factor(
     error_budget_percent: float, slo_period: timedelta, long_window: timedelta
 ) -> float:
-    """The burn rate that spends ``error_budget_percent`` of the budget in ``long_window``."""
-    return error_budget_percent * slo_period.total_seconds() / 100 / long_window.total_seconds()
+    """The burn rate that spends ``error_budget_percent`` of the budget in ``long_window``.
+
+    Sloth's ``getBurnRateFactor``: hours needed to spend that share at 1x, over the window.
+    """
+    return error_budget_percent * _hours(slo_period) / 100 / _hours(long_window)
 
 
-class _WindowSpec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-    error_budget_percent: float = Field(alias="errorBudgetPercent", gt=0, le=100)
-    short_window: Duration = Field(alias="shortWindow")
-    long_window: Duration = Field(alias="longWindow")
-
-    @model_validator(mode="after")
-    def _short_inside_long(self) -> _WindowSpec:
-        if not timedelta(0) < self.short_window < self.long_window:
-            raise ValueError("shortWindow must be positive and shorter than longWindow")
-        return self
-
-
-class _SeveritySpec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    quick: _WindowSpec
-    slow: _WindowSpec
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-    slo_period: Duration = Field(alias="sloPeriod", gt=timedelta(0))
-    page: _SeveritySpec
-    ticket: _SeveritySpec
-
-
-class _AlertWindowsFile(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-    api_version: Literal["sloth.slok.dev/v1"] = Field(alias="apiVersion")
-    kind: Literal["AlertWindows"]
-    spec: _Spec
-
-
-def parse_alert_windows(text: str, source: str = "<string>") -> AlertWindows:
-    """Read an ``AlertWindows`` YAML document; errors name ``source`` and the field."""
-    try:
-        raw: Any = yaml.safe_load(text)
-        spec = _AlertWindowsFile.model_validate(raw).spec
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise AlertWindowsError(f"{source}: invalid alert windows: {exc}") from None
+def build_alert_windows(period: timedelta, spec: AlertWindowsSpec) -> AlertWindows:
+    """The four alerts of ``spec`` for an SLO ``period``, page alerts first."""
     alerts = []
     for severity in ("page", "ticket"):
         for speed in ("quick", "slow"):
-            window: _WindowSpec = getattr(getattr(spec, severity), speed)
-            factor = burn_rate_factor(
-                window.error_budget_percent, spec.slo_period, window.long_window
-            )
+            window: WindowSpec = getattr(getattr(spec, severity), speed)
+            factor = burn_rate_factor(window.error_budget_percent, period, window.long_window)
             alerts.append(
                 AlertWindow(
                     name=f"{severity}-{speed}",
@@ -128,7 +98,17 @@ def parse_alert_windows(text: str, source: str = "<string>") -> AlertWindows:
                     burn_rate_factor=factor,
                 )
             )
-    return AlertWindows(slo_period=spec.slo_period, alerts=tuple(alerts))
+    return AlertWindows(slo_period=period, alerts=tuple(alerts))
+
+
+def parse_alert_windows(text: str, source: str = "<string>") -> AlertWindows:
+    """Read an ``AlertWindows`` YAML document; errors name ``source`` and the field."""
+    try:
+        raw: Any = yaml.safe_load(text)
+        spec = AlertWindowsFile.model_validate(raw).spec
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise AlertWindowsError(f"{source}: invalid alert windows: {exc}") from None
+    return build_alert_windows(spec.slo_period, spec)
 
 
 @cache

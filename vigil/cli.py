@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from vigil import __version__
 from vigil.errors import VigilError
+from vigil.slo_cli import add_slo_commands
 
 DEFAULT_CONFIG = "vigil.yaml"
 
@@ -106,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = config_commands.add_parser("check", help="validate vigil.yaml and exit")
     _config_arg(check)
     check.set_defaults(handler=_cmd_config_check)
+
+    add_slo_commands(commands)
     return parser
 
 

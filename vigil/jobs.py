@@ -7,23 +7,34 @@ detectors and SLOs write signals, then rules turn them into alerts, then the dis
 
 from __future__ import annotations
 
+from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
 from alerting.jobs import alerting_jobs
 from alerting.receivers import BuildContext
 from detectors.jobs import drift_job
 from slo.jobs import slo_job
+from slo.metrics import SLOMetrics
 from store.scheduling import ScheduledJob
 from vigil.config import VigilConfig
 
 
-def build_jobs(config: VigilConfig, engine: Engine) -> list[ScheduledJob]:
-    """Every periodic job the configuration asks for."""
+def build_jobs(
+    config: VigilConfig, engine: Engine, registry: CollectorRegistry
+) -> list[ScheduledJob]:
+    """Every periodic job the configuration asks for; job metrics go on ``registry``."""
     jobs: list[ScheduledJob] = []
     if config.detectors.drift.enabled:
         jobs.append(drift_job(engine, config.models, config.detectors.drift, config.resolve_path))
     if config.slos:
-        jobs.append(slo_job(engine, config.slos, interval=config.alerting.evaluation_interval))
+        jobs.append(
+            slo_job(
+                engine,
+                config.slos,
+                interval=config.alerting.evaluation_interval,
+                metrics=SLOMetrics(registry),
+            )
+        )
     jobs += alerting_jobs(
         engine,
         config.alerting,

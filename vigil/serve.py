@@ -71,7 +71,7 @@ def serve(config: VigilConfig) -> None:
     engine = open_store(config)
     registry = CollectorRegistry()
     app = build_app(config, engine, registry, wall_clock)
-    jobs = build_jobs(config, engine)
+    jobs = build_jobs(config, engine, registry)
     scheduler = start_scheduler(jobs)
     log.info(
         "vigil serving on http://%s:%d with %d scheduled jobs: %s",

@@ -149,3 +149,36 @@ def test_a_silent_period_has_no_budget_figures(t0: datetime) -> None:
     assert details["reason"] == "no data"
     assert set(details["burn_rates"].values()) == {None}
     assert {a["state"] for a in details["alerts"].values()} == {"no data"}
+
+
+@pytest.mark.parametrize(
+    ("counts", "state"),
+    [
+        pytest.param(_counts(h1=20, m5=50), "page", id="a page alert holding is state page"),
+        pytest.param(
+            _counts(d1=4, h2=4, h6=4, h1=4, m30=4, m5=4),
+            "ticket",
+            id="a ticket alert alone is state ticket",
+        ),
+        pytest.param(_counts(), "ok", id="no errors is state ok"),
+        pytest.param(QUIET_HOUR, "no_data", id="an hour without events is state no_data"),
+        pytest.param(SILENT, "no_data", id="a model that never answered is state no_data"),
+    ],
+)
+def test_the_state_sums_up_the_signal_for_alert_rules(
+    t0: datetime, counts: dict[timedelta, EventCounts], state: str
+) -> None:
+    details = evaluate(SLO, WINDOWS, counts, t0).details
+    assert details["state"] == state
+    assert details["no_data_alert"] is True
+
+
+def test_an_slo_that_does_not_alert_on_no_data_still_reports_no_data(t0: datetime) -> None:
+    quiet = SLO.model_copy(update={"no_data_alert": False})
+
+    signal = evaluate(quiet, WINDOWS, SILENT, t0)
+
+    assert signal.status == "not_computable"
+    assert signal.details["state"] == "no_data"
+    assert signal.details["reason"] == "no data"
+    assert signal.details["no_data_alert"] is False

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from slo.config import SLISpec, SLOSpec
-from slo.sli import EventCounts, count_events, count_windows
+from slo.sli import EventCounts, count_events, count_model_windows, count_windows
 from store.predictions import insert_predictions
 
 MIN = timedelta(minutes=1)
@@ -87,3 +87,24 @@ def test_windows_must_be_given_and_positive(
 ) -> None:
     with pytest.raises(ValueError, match="positive"):
         count_windows(sqlite_engine, AVAILABILITY, t0, windows)
+
+
+def test_the_slis_of_one_model_read_together_count_as_if_read_alone(
+    stored: Engine, t0: datetime
+) -> None:
+    spans = [2 * MIN, 5 * MIN, 10 * MIN, timedelta(days=30)]
+    slis = [AVAILABILITY.sli, LATENCY.sli, SLISpec(kind="latency", threshold_ms=50)]
+
+    together = count_model_windows(stored, "credit", slis, t0, spans)
+
+    alone = [count_windows(stored, _slo(sli), t0, spans) for sli in slis]
+    assert together == alone
+    assert together[2][10 * MIN] == EventCounts(good=10, total=13)
+
+
+def test_quality_slis_are_not_counted_from_predictions(sqlite_engine: Engine, t0: datetime) -> None:
+    quality = SLISpec(
+        kind="quality", detector="drift", metric="breach_share", target={"at_most": 0.3}
+    )  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="quality SLI is not counted from predictions"):
+        count_model_windows(sqlite_engine, "credit", [quality], t0, [MIN])

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from slo.config import SLISpec, SLOSpec
 from slo.errors import UnsupportedPeriod
-from slo.jobs import slo_job
+from slo.jobs import evaluate_slos, slo_job
 from store.durations import align
 from store.predictions import insert_predictions
 from store.records import Signal
@@ -140,3 +140,19 @@ def test_jobs_refuse_what_would_fail_later(sqlite_engine: Engine) -> None:
         slo_job(sqlite_engine, [CREDIT, CREDIT])
     with pytest.raises(ValueError, match="aware"):
         align(datetime(2026, 3, 2, 9, 0), MIN)
+
+
+def test_slos_of_one_model_read_together_get_the_signals_they_get_alone(
+    engine: Engine, t0: datetime, prediction_row
+) -> None:
+    latency = CREDIT.model_copy(
+        update={"name": "credit-latency", "sli": SLISpec(kind="latency", threshold_ms=10)}
+    )
+    insert_predictions(engine, _traffic(prediction_row, t0, range(-90, 0), range(-20, -10)))
+
+    together = _run(slo_job(engine, [CREDIT, latency, IDLE], interval=MIN), t0)
+
+    for slo in (CREDIT, latency, IDLE):
+        [alone] = evaluate_slos(engine, [(slo, slo.windows())], t0)
+        assert together[slo.name] == alone
+    assert together["credit-latency"].details["events"]["1h"] == {"good": 0, "total": 60}

@@ -143,7 +143,7 @@ def simulate(
         result = DemoResult(workdir, config_path, config.storage.url)
         registry = CollectorRegistry()
         app = build_app(config, engine, registry, clock=lambda: datetime.now(UTC))
-        scheduler = SimulatedScheduler(build_jobs(config, engine))
+        scheduler = SimulatedScheduler(build_jobs(config, engine, registry))
         shift_at = START + timedelta(hours=hours / 2)
         result.shift_at = shift_at
         with ServerThread(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
