@@ -63,9 +63,9 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     try:
         command.upgrade(_alembic_config(engine), revision)
     except SQLAlchemyError as exc:
-        raise MigrationError(
-            f"migration failed on {engine.url.render_as_string()}: {getattr(exc, 'orig', None) or exc}"
-        ) from None
+        cause = getattr(exc, "orig", None) or exc
+        where = engine.url.render_as_string()  # hides the password
+        raise MigrationError(f"migration failed on {where}: {cause}") from None
 
 
 def head_revisions() -> set[str]:

@@ -192,7 +192,7 @@ def _summary(result: DemoResult) -> str:
         f"  predictions sent / stored : {result.predictions_sent} / {result.predictions_stored}",
         f"  labels stored             : {result.labels_stored}",
         f"  shift injected at         : {result.shift_at:%Y-%m-%d %H:%M} (simulated)",
-        f"  first page                : "
+        "  first page                : "
         + (f"{result.first_alert_at:%Y-%m-%d %H:%M}" if result.first_alert_at else "none"),
         f"  alerts firing             : {len(firing)}",
     ]
