@@ -1,13 +1,16 @@
-"""The ingestion endpoints: ``POST /v1/predictions`` and ``POST /v1/labels``.
+"""The ingestion endpoints: ``POST /v1/predictions``, ``/v1/labels`` and ``/v1/pipeline-runs``.
 
-A request is answered 200 only after its valid rows are committed to the store (accepted
-means durable). Row errors come back in the same response; a batch with no valid row is 422.
+A request is answered 200 only once its valid rows are durable: fsynced to the spool
+(``durability: spool``, the answer says ``spooled``) or committed to the store
+(``durability: direct``, the answer says ``stored`` and ``duplicates``), after features
+marked ``pii`` are hashed or dropped (:mod:`collector.redaction`). Row errors come
+back in the same response; a batch with no valid row is 422. A full spool is 429 and an
+unwritable spool or unreachable store (direct mode) is 503, both with ``Retry-After``.
+Bodies are a JSON array or NDJSON, optionally gzip-compressed (see :mod:`collector.bodies`).
 """
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -18,50 +21,29 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from collector.auth import Authenticator, Principal
+from collector.batches import Kind
+from collector.bodies import read_events
 from collector.config import CollectorConfig
-from collector.errors import CollectorError, PayloadError, PayloadTooLarge
+from collector.errors import CollectorError
+from collector.ingestion import DirectIngestion, Ingestion
 from collector.metrics import CollectorMetrics
+from collector.pipeline_runs import validate_pipeline_runs
+from collector.redaction import Redactor
 from collector.validation import Limits, RowError, validate_labels, validate_predictions
 from store.errors import StoreUnavailable
-from store.predictions import insert_labels, insert_predictions
 from store.specs import ModelSpec
 
 Validator = Callable[
     [Sequence[Any], Mapping[str, ModelSpec], datetime, Limits],
     tuple[list[dict[str, Any]], list[RowError]],
 ]
-Writer = Callable[[Engine, Sequence[dict[str, Any]]], int]
 
 
 def error_response(status: int, message: str, **extra: Any) -> JSONResponse:
     """The JSON error shape every 4xx/5xx of the API uses."""
-    headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
+    retry_after = extra.pop("retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
-
-
-async def read_json_array(request: Request, config: CollectorConfig) -> list[Any]:
-    """Read the body within the size limit and decode it as a JSON array of events."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > config.max_body_bytes:
-        raise PayloadTooLarge(
-            f"body of {declared} bytes is over the limit of {config.max_body_bytes}"
-        )
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > config.max_body_bytes:
-            raise PayloadTooLarge(f"body is over the limit of {config.max_body_bytes} bytes")
-    try:
-        events = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadError(f"body is not valid JSON: {exc}") from None
-    if not isinstance(events, list):
-        raise PayloadError("body must be a JSON array of events")
-    if len(events) > config.max_batch_rows:
-        raise PayloadTooLarge(
-            f"{len(events)} events is over the batch limit of {config.max_batch_rows}"
-        )
-    return events
 
 
 def _restrict_to_key_models(
@@ -73,11 +55,7 @@ def _restrict_to_key_models(
             kept.append(row)
         else:
             errors.append(
-                RowError(
-                    index,
-                    "model",
-                    f"key {principal.name!r} may not send for this model",
-                )
+                RowError(index, "model", f"key {principal.name!r} may not send for this model")
             )
     return kept, errors
 
@@ -88,28 +66,37 @@ def ingestion_router(
     config: CollectorConfig,
     metrics: CollectorMetrics,
     clock: Callable[[], datetime],
+    ingestion: Ingestion | None = None,
 ) -> APIRouter:
-    """Build the router; everything it needs is passed in, so tests and the demo compose freely."""
+    """Build the router; everything it needs is passed in, so tests and the demo compose freely.
+
+    Without ``ingestion`` the router commits each batch directly to ``engine``; pass the
+    sink from :func:`collector.ingestion.open_ingestion` to honour ``config.durability``.
+    Raises ValueError when a feature is marked ``pii: hash`` and ``config.pii_key`` is unset.
+    """
     router = APIRouter()
     by_name = {m.name: m for m in models}
     auth = Authenticator(config.api_keys)
     limits = Limits(max_string_length=config.max_string_length)
+    sink: Ingestion = ingestion if ingestion is not None else DirectIngestion(engine, metrics)
+    redactor = Redactor(models, config.pii_key)
 
     async def ingest(
-        request: Request, kind: str, validate: Validator, write: Writer
+        request: Request, kind: Kind, validate: Validator, per_model: bool = True
     ) -> JSONResponse:
         try:
             principal = auth.authenticate(request.headers.get("authorization"))
             principal.require("ingest")
-            events = await read_json_array(request, config)
+            sink.admit()
+            events = await read_events(request, config)
         except CollectorError as exc:
             metrics.rejected.labels(kind, type(exc).__name__).inc()
-            return error_response(exc.status_code, str(exc))
-        received_at = clock()
-        rows, errors = validate(events, by_name, received_at, limits)
-        valid_indexes = sorted(set(range(len(events))) - {e.index for e in errors})
-        rows, denied = _restrict_to_key_models(principal, rows, valid_indexes)
-        errors = sorted(errors + denied, key=lambda e: e.index)
+            return error_response(exc.status_code, str(exc), retry_after=exc.retry_after)
+        rows, errors = validate(events, by_name, clock(), limits)
+        if per_model:
+            valid_indexes = sorted(set(range(len(events))) - {e.index for e in errors})
+            rows, denied = _restrict_to_key_models(principal, rows, valid_indexes)
+            errors = sorted(errors + denied, key=lambda e: e.index)
         if errors:
             metrics.rejected.labels(kind, "invalid_row").inc(len(errors))
         if not rows:
@@ -119,20 +106,25 @@ def ingestion_router(
                 rejected=len(errors),
                 errors=[e.as_dict() for e in errors],
             )
-        started = time.perf_counter()
         try:
-            inserted = await run_in_threadpool(write, engine, rows)
+            receipt = await run_in_threadpool(sink.accept, kind, redactor.redact(rows))
+        except CollectorError as exc:
+            metrics.rejected.labels(kind, type(exc).__name__).inc(len(rows))
+            return error_response(
+                exc.status_code,
+                f"{exc}; nothing from this batch was kept",
+                retry_after=exc.retry_after,
+            )
         except StoreUnavailable as exc:
             metrics.rejected.labels(kind, "store_unavailable").inc(len(rows))
-            return error_response(503, f"{exc}; nothing from this batch was stored", retry_after=5)
-        metrics.write_seconds.labels(kind).observe(time.perf_counter() - started)
-        metrics.ingested.labels(kind).inc(inserted)
-        metrics.duplicates.labels(kind).inc(len(rows) - inserted)
+            return error_response(
+                503,
+                f"{exc}; nothing from this batch was stored",
+                retry_after=config.retry_after_seconds,
+            )
         return JSONResponse(
             {
-                "accepted": len(rows),
-                "stored": inserted,
-                "duplicates": len(rows) - inserted,
+                **receipt.as_dict(),
                 "rejected": len(errors),
                 "errors": [e.as_dict() for e in errors],
             }
@@ -140,12 +132,17 @@ def ingestion_router(
 
     @router.post("/v1/predictions")
     async def post_predictions(request: Request) -> JSONResponse:
-        """Ingest a JSON array of prediction events."""
-        return await ingest(request, "predictions", validate_predictions, insert_predictions)
+        """Ingest prediction events (JSON array or NDJSON, optionally gzip)."""
+        return await ingest(request, "predictions", validate_predictions)
 
     @router.post("/v1/labels")
     async def post_labels(request: Request) -> JSONResponse:
-        """Ingest a JSON array of delayed ground-truth labels."""
-        return await ingest(request, "labels", validate_labels, insert_labels)
+        """Ingest delayed ground-truth labels (JSON array or NDJSON, optionally gzip)."""
+        return await ingest(request, "labels", validate_labels)
+
+    @router.post("/v1/pipeline-runs")
+    async def post_pipeline_runs(request: Request) -> JSONResponse:
+        """Report data-pipeline runs; a later report for the same run updates it."""
+        return await ingest(request, "pipeline_runs", validate_pipeline_runs, per_model=False)
 
     return router

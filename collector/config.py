@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 Scope = Literal["ingest", "read", "operate", "admin"]
+Durability = Literal["spool", "direct"]
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -62,6 +63,49 @@ class CollectorConfig(BaseModel):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="413 above this")
     max_batch_rows: int = Field(default=10_000, gt=0, description="413 above this many events")
     max_string_length: int = Field(default=1024, gt=0, description="longest accepted string value")
+    durability: Durability = Field(
+        default="spool",
+        description=(
+            "when a batch counts as accepted: `spool` answers once it is fsynced to the spool "
+            "and a background writer moves it to the store; `direct` commits it to the store "
+            "before answering (no spool, and a database outage is a 503)"
+        ),
+    )
+    spool_dir: str = Field(
+        default="vigil-spool",
+        description="folder of the spool segments; relative paths are relative to vigil.yaml",
+    )
+    spool_segment_bytes: int = Field(
+        default=16 * 1024 * 1024, gt=0, description="a spool segment is rotated past this size"
+    )
+    max_spool_bytes: int = Field(
+        default=1024 * 1024 * 1024,
+        gt=0,
+        description="undrained spool above this answers 429 with Retry-After (backpressure)",
+    )
+    retry_after_seconds: int = Field(
+        default=5, gt=0, description="the Retry-After of a 429 or 503 answer"
+    )
+    writer_batch_rows: int = Field(
+        default=5000, gt=0, description="the writer stores at most this many rows per batch"
+    )
+    writer_delay_seconds: float = Field(
+        default=0.2,
+        ge=0,
+        description="the writer waits this long for a batch to fill before storing it",
+    )
+    writer_retry_max_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="longest pause between the writer's retries while the store is down",
+    )
+    pii_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "HMAC-SHA256 key for features marked `pii: hash` (usually `${VIGIL_PII_KEY}`); "
+            "required when a model has such a feature"
+        ),
+    )
 
     @model_validator(mode="after")
     def _unique_names(self) -> CollectorConfig:

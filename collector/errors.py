@@ -1,10 +1,18 @@
 """Errors of the collector.
 
     CollectorError
-    ├── PayloadError       the request body cannot be read as events (HTTP 400)
-    │   └── PayloadTooLarge the body or the batch is over a configured limit (HTTP 413)
-    └── AuthError          no key, an unknown key (HTTP 401) ...
-        └── Forbidden      ... or a key without the scope or model it needs (HTTP 403)
+    ├── PayloadError          the request body cannot be read as events (HTTP 400)
+    │   ├── PayloadTooLarge   the body, decompressed body or batch is over a limit (HTTP 413)
+    │   └── UnsupportedEncoding  a Content-Encoding other than gzip or identity (HTTP 415)
+    ├── AuthError             no key, an unknown key (HTTP 401) ...
+    │   └── Forbidden         ... or a key without the scope or model it needs (HTTP 403)
+    ├── Overloaded            the spool is over ``max_spool_bytes``: retry later (HTTP 429)
+    └── SpoolUnavailable      the spool could not be written or fsynced (HTTP 503)
+
+Translated at the boundary: :class:`OSError` from spool files becomes
+:class:`SpoolUnavailable`; :class:`store.errors.StoreUnavailable` in ``direct`` mode is
+answered 503 by the API and, in ``spool`` mode, retried by the writer, never raised to a
+client. ``zlib`` and ``json`` errors become :class:`PayloadError`.
 
 Per-row problems are not exceptions: they are :class:`collector.validation.RowError`
 values returned beside the valid rows, so one bad row never costs the others.
@@ -17,18 +25,26 @@ class CollectorError(Exception):
     """Base class of the collector's errors."""
 
     status_code = 400
+    #: Seconds a client should wait before retrying, sent as ``Retry-After`` when set.
+    retry_after: int | None = None
 
 
 class PayloadError(CollectorError):
-    """The body is not a JSON array of objects."""
+    """The body is not a JSON array (or NDJSON stream) of objects."""
 
     status_code = 400
 
 
 class PayloadTooLarge(PayloadError):
-    """The body or the number of events is over the configured limit."""
+    """The body, its decompressed size or the number of events is over the limit."""
 
     status_code = 413
+
+
+class UnsupportedEncoding(PayloadError):
+    """The body is compressed with something other than gzip."""
+
+    status_code = 415
 
 
 class AuthError(CollectorError):
@@ -41,3 +57,23 @@ class Forbidden(AuthError):
     """The key is valid but lacks the scope or the model."""
 
     status_code = 403
+
+
+class Overloaded(CollectorError):
+    """The spool holds more undrained bytes than allowed; nothing of the batch was kept."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SpoolUnavailable(CollectorError):
+    """The spool could not be written or fsynced; nothing of the batch was acknowledged."""
+
+    status_code = 503
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -15,6 +15,18 @@ from typing import Any
 from store.specs import FeatureSpec, ModelSpec
 
 _SCALAR = (str, int, float, bool)
+_MAX_TRACE_ID = 64  # the width of predictions.trace_id; a W3C trace id is 32 hex digits
+#: Widths of the store's string columns: a longer value is refused here, not by the database.
+COLUMN_WIDTHS = {
+    "model": 200,
+    "version": 100,
+    "request_id": 200,
+    "event_id": 200,
+    "variant": 200,
+    "experiment": 200,
+    "pipeline": 200,
+    "run_id": 200,
+}
 
 
 @dataclass(frozen=True)
@@ -35,9 +47,12 @@ class Limits:
 
     max_string_length: int = 1024
     max_features: int = 1000
+    max_segment_attributes: int = 32
 
 
-class _Reject(Exception):
+class Reject(Exception):
+    """One field of one event is wrong; caught per row and turned into a :class:`RowError`."""
+
     def __init__(self, field: str, reason: str) -> None:
         self.field, self.reason = field, reason
 
@@ -46,47 +61,68 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _string(row: Mapping[str, Any], key: str, limits: Limits, required: bool = True) -> str | None:
+def _finite(value: Any) -> bool:
+    """A number that fits a float and is not NaN or infinite (JSON allows 1e999 and 10**400)."""
+    if not _is_number(value):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def string_field(
+    row: Mapping[str, Any], key: str, limits: Limits, required: bool = True
+) -> str | None:
+    """A non-empty string that fits its column (see ``COLUMN_WIDTHS``) and the limits.
+
+    NUL characters are refused: PostgreSQL text cannot hold them, and a row the store
+    refuses would otherwise be accepted into the spool and block the writer.
+    """
     value = row.get(key)
     if value is None:
         if required:
-            raise _Reject(key, "is required")
+            raise Reject(key, "is required")
         return None
     if not isinstance(value, str) or not value:
-        raise _Reject(key, "must be a non-empty string")
-    if len(value) > limits.max_string_length:
-        raise _Reject(key, f"longer than {limits.max_string_length} characters")
+        raise Reject(key, "must be a non-empty string")
+    longest = min(limits.max_string_length, COLUMN_WIDTHS.get(key, limits.max_string_length))
+    if len(value) > longest:
+        raise Reject(key, f"longer than {longest} characters")
+    if "\x00" in value:
+        raise Reject(key, "must not contain NUL characters")
     return value
 
 
 def parse_timestamp(value: Any, field: str = "timestamp") -> datetime:
     """RFC 3339 text or Unix seconds; text without an offset is taken as UTC."""
     if _is_number(value):
-        if not math.isfinite(value):
-            raise _Reject(field, "must be a finite number of seconds")
+        if not _finite(value):
+            raise Reject(field, "must be a finite number of seconds")
         try:
             return datetime.fromtimestamp(value, tz=UTC)
         except (OverflowError, OSError, ValueError):
-            raise _Reject(field, "is out of range") from None
+            raise Reject(field, "is out of range") from None
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            raise _Reject(field, "must be an RFC 3339 time or Unix seconds") from None
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    raise _Reject(field, "must be an RFC 3339 time or Unix seconds")
+            raise Reject(field, "must be an RFC 3339 time or Unix seconds") from None
+        try:
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        except OverflowError:
+            raise Reject(field, "is out of range") from None
+    raise Reject(field, "must be an RFC 3339 time or Unix seconds")
 
 
-def _optional_number(
-    row: Mapping[str, Any], key: str, minimum: float | None = None
-) -> float | None:
+def optional_number(row: Mapping[str, Any], key: str, minimum: float | None = None) -> float | None:
     value = row.get(key)
     if value is None:
         return None
-    if not _is_number(value) or not math.isfinite(value):
-        raise _Reject(key, "must be a finite number")
+    if not _finite(value):
+        raise Reject(key, "must be a finite number")
     if minimum is not None and value < minimum:
-        raise _Reject(key, f"must be at least {minimum:g}")
+        raise Reject(key, f"must be at least {minimum:g}")
     return float(value)
 
 
@@ -94,42 +130,78 @@ def _feature_value(spec: FeatureSpec, value: Any, limits: Limits) -> Any:
     field = f"features.{spec.name}"
     if value is None:
         if spec.required:
-            raise _Reject(field, "is required")
+            raise Reject(field, "is required")
         return None
     if spec.type == "numeric":
-        if not _is_number(value) or not math.isfinite(value):
-            raise _Reject(field, "must be a finite number")
+        if not _finite(value):
+            raise Reject(field, "must be a finite number")
         return float(value)
     if spec.type == "boolean":
         if not isinstance(value, bool):
-            raise _Reject(field, "must be true or false")
+            raise Reject(field, "must be true or false")
         return value
     if spec.type in ("categorical", "text"):
         if isinstance(value, bool) or not isinstance(value, str | int):
-            raise _Reject(field, "must be a string")
+            raise Reject(field, "must be a string")
         text = str(value)
         if len(text) > limits.max_string_length:
-            raise _Reject(field, f"longer than {limits.max_string_length} characters")
+            raise Reject(field, f"longer than {limits.max_string_length} characters")
         return text
     # embedding
-    if not isinstance(value, list) or not value or not all(_is_number(v) for v in value):
-        raise _Reject(field, "must be a non-empty list of numbers")
+    if not isinstance(value, list) or not value or not all(_finite(v) for v in value):
+        raise Reject(field, "must be a non-empty list of numbers")
     return [float(v) for v in value]
 
 
 def _features(spec: ModelSpec, raw: Any, limits: Limits) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise _Reject("features", "must be an object of feature name to value")
+        raise Reject("features", "must be an object of feature name to value")
     if len(raw) > limits.max_features:
-        raise _Reject("features", f"more than {limits.max_features} features")
+        raise Reject("features", f"more than {limits.max_features} features")
     for name in raw:
         if spec.feature(name) is None:
-            raise _Reject(f"features.{name}", f"not a feature of model {spec.name!r}")
+            raise Reject(f"features.{name}", f"not a feature of model {spec.name!r}")
     return {
         f.name: _feature_value(f, raw.get(f.name), limits)
         for f in spec.features
         if f.name in raw or f.required
     }
+
+
+def _segment(raw: Any, limits: Limits) -> dict[str, str] | None:
+    """The slice an event belongs to: an object of string attributes (``{"region": "eu"}``)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise Reject("segment", "must be an object of string attributes")
+    if len(raw) > limits.max_segment_attributes:
+        raise Reject("segment", f"more than {limits.max_segment_attributes} attributes")
+    for key, value in raw.items():
+        if not isinstance(value, str) or len(key) > limits.max_string_length:
+            raise Reject(f"segment.{key[:50]}", "must be a string")
+        if len(value) > limits.max_string_length:
+            raise Reject(
+                f"segment.{key[:50]}", f"longer than {limits.max_string_length} characters"
+            )
+    return dict(raw)
+
+
+def _trace_id(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= _MAX_TRACE_ID or "\x00" in value:
+        raise Reject("trace_id", f"must be a string of 1 to {_MAX_TRACE_ID} characters")
+    return value
+
+
+def _request_id(event: Mapping[str, Any], limits: Limits) -> str:
+    """``request_id``, or ``event_id`` when a producer only has that (it is the same key)."""
+    if event.get("request_id") is None and event.get("event_id") is not None:
+        found = string_field(event, "event_id", limits)
+    else:
+        found = string_field(event, "request_id", limits)
+    assert found is not None
+    return found
 
 
 def _prediction(value: Any) -> Any:
@@ -139,15 +211,15 @@ def _prediction(value: Any) -> Any:
         return value
     if isinstance(value, list) and all(isinstance(v, _SCALAR) for v in value):
         return value  # a ranked list of actions
-    raise _Reject("prediction", "must be a number, string, boolean or a list of them")
+    raise Reject("prediction", "must be a number, string, boolean or a list of them")
 
 
 def _model(row: Mapping[str, Any], models: Mapping[str, ModelSpec], limits: Limits) -> ModelSpec:
-    name = _string(row, "model", limits)
+    name = string_field(row, "model", limits)
     assert name is not None
     spec = models.get(name)
     if spec is None:
-        raise _Reject("model", f"unknown model {name!r}")
+        raise Reject("model", f"unknown model {name!r}")
     return spec
 
 
@@ -163,23 +235,27 @@ def validate_predictions(
     for index, event in enumerate(events):
         try:
             if not isinstance(event, dict):
-                raise _Reject("(event)", "must be a JSON object")
+                raise Reject("(event)", "must be a JSON object")
             spec = _model(event, models, limits)
             rows.append(
                 {
                     "model": spec.name,
-                    "version": _string(event, "version", limits),
-                    "request_id": _string(event, "request_id", limits),
+                    "version": string_field(event, "version", limits),
+                    "request_id": _request_id(event, limits),
                     "ts": parse_timestamp(event.get("timestamp")),
                     "features": _features(spec, event.get("features"), limits),
                     "prediction": _prediction(event.get("prediction")),
-                    "score": _optional_number(event, "score"),
-                    "latency_ms": _optional_number(event, "latency_ms", minimum=0),
-                    "error": _string(event, "error", limits, required=False),
+                    "score": optional_number(event, "score"),
+                    "latency_ms": optional_number(event, "latency_ms", minimum=0),
+                    "error": string_field(event, "error", limits, required=False),
                     "received_at": received_at,
+                    "variant": string_field(event, "variant", limits, required=False),
+                    "experiment": string_field(event, "experiment", limits, required=False),
+                    "segment": _segment(event.get("segment"), limits),
+                    "trace_id": _trace_id(event.get("trace_id")),
                 }
             )
-        except _Reject as bad:
+        except Reject as bad:
             errors.append(RowError(index, bad.field, bad.reason))
     return rows, errors
 
@@ -196,25 +272,25 @@ def validate_labels(
     for index, event in enumerate(events):
         try:
             if not isinstance(event, dict):
-                raise _Reject("(event)", "must be a JSON object")
+                raise Reject("(event)", "must be a JSON object")
             spec = _model(event, models, limits)
             if "label" not in event or event["label"] is None:
-                raise _Reject("label", "is required")
+                raise Reject("label", "is required")
             label = event["label"]
             if not isinstance(label, _SCALAR) or (
                 isinstance(label, float) and not math.isfinite(label)
             ):
-                raise _Reject("label", "must be a number, string or boolean")
+                raise Reject("label", "must be a number, string or boolean")
             ts = event.get("timestamp")
             rows.append(
                 {
                     "model": spec.name,
-                    "request_id": _string(event, "request_id", limits),
+                    "request_id": string_field(event, "request_id", limits),
                     "label": label,
                     "ts": received_at if ts is None else parse_timestamp(ts),
                     "received_at": received_at,
                 }
             )
-        except _Reject as bad:
+        except Reject as bad:
             errors.append(RowError(index, bad.field, bad.reason))
     return rows, errors

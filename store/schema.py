@@ -91,6 +91,11 @@ predictions = Table(
     Column("latency_ms", Float, nullable=True),
     Column("error", Text, nullable=True),
     Column("received_at", UTCDateTime, nullable=False),
+    # Added in 0002: the experiment arm and slice an event belongs to, and its trace.
+    Column("variant", String(200), nullable=True),
+    Column("experiment", String(200), nullable=True),
+    Column("segment", JSON, nullable=True),
+    Column("trace_id", String(64), nullable=True),
     UniqueConstraint("model", "request_id", name="uq_predictions_model_request_id"),
     Index("ix_predictions_model_ts", "model", "ts"),
 )
@@ -164,6 +169,9 @@ notifications = Table(
     Column("response", JSON, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
+    # Added in 0003: the dispatcher replica that claimed the row, and until when (a lease).
+    Column("claimed_by", String(100), nullable=True),
+    Column("claimed_until", UTCDateTime, nullable=True),
     Index("ix_notifications_status_next", "status", "next_attempt_at"),
 )
 
@@ -206,4 +214,68 @@ job_state = Table(
     Column("name", String(200), primary_key=True),
     Column("value", JSON, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+pipeline_runs = Table(
+    "pipeline_runs",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("pipeline", String(200), nullable=False),
+    Column("run_id", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("rows", BigInteger, nullable=True),
+    Column("output_freshness", UTCDateTime, nullable=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    UniqueConstraint("pipeline", "run_id", name="uq_pipeline_runs_pipeline_run_id"),
+    Index("ix_pipeline_runs_pipeline_started", "pipeline", "started_at"),
+)
+
+# Added in 0003 (alert router): aggregation groups with their durable timers, the
+# notification log (what each receiver integration was last told about each group), and
+# silences.
+alert_groups = Table(
+    "alert_groups",
+    metadata,
+    Column("group_key", String(500), primary_key=True),
+    Column("route_id", Text, nullable=False),
+    Column("receiver", String(200), nullable=False),
+    Column("labels", JSON, nullable=False),
+    Column("members", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_flush_at", UTCDateTime, nullable=False),
+    Column("last_flush_at", UTCDateTime, nullable=True),
+    Column("version", Integer, nullable=False),
+    Index("ix_alert_groups_next_flush", "next_flush_at"),
+)
+
+notification_log = Table(
+    "notification_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("group_key", String(500), nullable=False),
+    Column("receiver", String(200), nullable=False),
+    Column("integration", String(50), nullable=False),
+    Column("firing", JSON, nullable=False),
+    Column("resolved", JSON, nullable=False),
+    Column("notified_at", UTCDateTime, nullable=False),
+    Column("notification_id", BigId, nullable=True),
+    UniqueConstraint("group_key", "receiver", "integration", name="uq_notification_log_target"),
+)
+
+silences = Table(
+    "silences",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("matchers", JSON, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("expired_by", String(200), nullable=True),
+    Index("ix_silences_ends_at", "ends_at"),
 )

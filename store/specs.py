@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 FeatureType = Literal["numeric", "categorical", "boolean", "text", "embedding"]
+PiiHandling = Literal["hash", "drop"]
 TaskType = Literal["binary_classification", "multiclass_classification", "regression", "ranking"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}$")
@@ -26,6 +27,13 @@ class FeatureSpec(BaseModel):
     name: str = Field(description="feature name as it appears in `features` of an event")
     type: FeatureType = Field(description="how values are validated and which drift test applies")
     required: bool = Field(default=False, description="reject events where the feature is absent")
+    pii: PiiHandling | None = Field(
+        default=None,
+        description=(
+            "personal data: `hash` keeps an HMAC-SHA256 of the value (keyed by "
+            "`collector.pii_key`), `drop` removes it; either way before the spool"
+        ),
+    )
 
 
 class ReferenceSpec(BaseModel):

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from collector.api import ingestion_router
+from collector.ingestion import DirectIngestion, Ingestion
 from collector.metrics import CollectorMetrics
 from vigil import __version__
 from vigil.config import VigilConfig
@@ -23,11 +24,20 @@ def build_app(
     engine: Engine,
     registry: CollectorRegistry,
     clock: Callable[[], datetime],
+    ingestion: Ingestion | None = None,
 ) -> FastAPI:
-    """Compose the API. Everything stateful is passed in: tests build a fresh one each time."""
+    """Compose the API. Everything stateful is passed in: tests build a fresh one each time.
+
+    ``ingestion`` is the collector's sink, opened, started and shut down by the caller
+    (``collector.ingestion.open_ingestion`` with ``registry``'s ``CollectorMetrics``);
+    without one, batches are committed directly to ``engine`` before the answer.
+    """
     app = FastAPI(title="Vigil", version=__version__, docs_url="/docs", redoc_url=None)
+    sink = (
+        ingestion if ingestion is not None else DirectIngestion(engine, CollectorMetrics(registry))
+    )
     app.include_router(
-        ingestion_router(engine, config.models, config.collector, CollectorMetrics(registry), clock)
+        ingestion_router(engine, config.models, config.collector, sink.metrics, clock, sink)
     )
 
     @app.exception_handler(RequestValidationError)
@@ -45,6 +55,22 @@ def build_app(
                 {"status": "unavailable", "store": type(exc).__name__}, status_code=503
             )
         return JSONResponse({"status": "ok", "version": __version__})
+
+    @app.get("/readyz")
+    def readyz() -> JSONResponse:
+        """Ready to accept traffic: the store answers and the collector's sink is writable."""
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("select 1"))
+            store = "ok"
+        except SQLAlchemyError as exc:
+            store = type(exc).__name__
+        collector = sink.ready()
+        ready = store == "ok" and bool(collector["ok"])
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "store": store, "collector": collector},
+            status_code=200 if ready else 503,
+        )
 
     @app.get("/metrics")
     def metrics() -> Response:

@@ -60,6 +60,44 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_spool_status(args: argparse.Namespace) -> int:
+    from collector.spool_admin import spool_status
+    from vigil.config import load_config
+
+    config = load_config(args.config)
+    spool_dir = config.resolve_path(config.collector.spool_dir)
+    status = spool_status(spool_dir)
+    print(
+        f"{spool_dir}: {status.pending_records} records ({status.pending_bytes} bytes) "
+        f"not yet stored, in {status.segments} segment(s); checkpoint {status.checkpoint}"
+    )
+    return 0
+
+
+def _cmd_spool_drain(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from prometheus_client import CollectorRegistry
+
+    from collector.metrics import CollectorMetrics
+    from collector.spool_admin import drain_spool
+    from vigil.config import load_config
+    from vigil.serve import open_store
+
+    config = load_config(args.config)
+    spool_dir = config.resolve_path(config.collector.spool_dir)
+    drained = drain_spool(
+        open_store(config),
+        config.collector,
+        spool_dir,
+        CollectorMetrics(CollectorRegistry()),
+        lambda: datetime.now(UTC),
+        timeout=args.timeout,
+    )
+    print(f"{spool_dir}: " + ("drained" if drained else f"not drained within {args.timeout} s"))
+    return 0 if drained else 1
+
+
 def _cmd_dashboard(args: argparse.Namespace) -> int:
     from vigil.config import load_config
     from vigil.dashboard import run_dashboard
@@ -107,6 +145,20 @@ def build_parser() -> argparse.ArgumentParser:
     check = config_commands.add_parser("check", help="validate vigil.yaml and exit")
     _config_arg(check)
     check.set_defaults(handler=_cmd_config_check)
+
+    spool = commands.add_parser("spool", help="inspect or drain the collector's spool")
+    spool_commands = spool.add_subparsers(
+        dest="spool_command", metavar="SPOOL_COMMAND", required=True
+    )
+    status = spool_commands.add_parser("status", help="what the spool holds that is not stored")
+    _config_arg(status)
+    status.set_defaults(handler=_cmd_spool_status)
+    drain = spool_commands.add_parser(
+        "drain", help="store everything in the spool, then exit (no collector may be running)"
+    )
+    _config_arg(drain)
+    drain.add_argument("--timeout", type=float, default=300.0, help="seconds (default: 300)")
+    drain.set_defaults(handler=_cmd_spool_drain)
 
     add_slo_commands(commands)
     return parser

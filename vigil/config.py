@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from alerting.config import AlertingConfig, Route
 from collector.config import CollectorConfig
+from collector.redaction import missing_pii_key
 from dashboards.config import DashboardsConfig
 from detectors.config import DetectorsConfig
 from slo.config import SLOSpec
@@ -125,6 +126,10 @@ def _cross_check(config: VigilConfig) -> list[tuple[str, str]]:
                 problems.append(
                     (f"collector.api_keys[{i}].models[{j}]", f"unknown model {model!r}")
                 )
+    for path in missing_pii_key(config.models, config.collector.pii_key):
+        problems.append(
+            (path, "pii: hash needs collector.pii_key (a secret, e.g. ${VIGIL_PII_KEY})")
+        )
     for i, slo in enumerate(config.slos):
         if slo.model not in model_names:
             problems.append((f"slos[{i}].model", f"unknown model {slo.model!r}"))

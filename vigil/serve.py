@@ -7,11 +7,15 @@ starts); everything below receives ``now`` as a parameter.
 from __future__ import annotations
 
 import logging
+import signal
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
+from collector.ingestion import Ingestion, open_ingestion
+from collector.metrics import CollectorMetrics
 from store.db import create_store_engine, upgrade
 from store.predictions import register_models
 from store.scheduling import ScheduledJob
@@ -31,6 +35,22 @@ def open_store(config: VigilConfig) -> Engine:
     upgrade(engine)
     register_models(engine, [(m.name, m.task) for m in config.models], wall_clock())
     return engine
+
+
+def open_collector(
+    config: VigilConfig,
+    engine: Engine,
+    registry: CollectorRegistry,
+    clock: Callable[[], datetime],
+) -> Ingestion:
+    """The collector's sink as ``collector.durability`` asks: the spool (default) or direct."""
+    return open_ingestion(
+        engine,
+        config.collector,
+        config.resolve_path(config.collector.spool_dir),
+        CollectorMetrics(registry),
+        clock,
+    )
 
 
 def _tick(job: ScheduledJob) -> None:
@@ -62,6 +82,10 @@ def start_scheduler(jobs: list[ScheduledJob]):  # type: ignore[no-untyped-def]
     return scheduler
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def serve(config: VigilConfig) -> None:
     """Run until interrupted."""
     import uvicorn
@@ -70,7 +94,9 @@ def serve(config: VigilConfig) -> None:
 
     engine = open_store(config)
     registry = CollectorRegistry()
-    app = build_app(config, engine, registry, wall_clock)
+    ingestion = open_collector(config, engine, registry, wall_clock)
+    ingestion.start()  # replays whatever an earlier run left in the spool
+    app = build_app(config, engine, registry, wall_clock, ingestion=ingestion)
     jobs = build_jobs(config, engine, registry)
     scheduler = start_scheduler(jobs)
     log.info(
@@ -80,8 +106,12 @@ def serve(config: VigilConfig) -> None:
         len(jobs),
         ", ".join(j.name for j in jobs),
     )
+    # Uvicorn shuts down gracefully on SIGTERM, then re-raises the signal; exiting through
+    # SystemExit lets the writer drain and the scheduler stop instead of dying mid-flight.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         uvicorn.run(app, host=config.collector.host, port=config.collector.port, log_level="info")
     finally:
         scheduler.shutdown(wait=False)
+        ingestion.shutdown(timeout=10)  # what is not stored by then stays spooled for next start
         engine.dispose()

@@ -1,6 +1,7 @@
 """``vigil demo``: a credit-risk model service sends traffic through the real HTTP API; two
 inputs shift part-way; the drift detector fires; the alert reaches a local Slack server and
-the log receiver. Time is simulated (12 hours in seconds); nothing leaves this machine.
+the log receiver. Events go through the same spool and writer as in ``vigil serve``. Time
+is simulated (12 hours in seconds); nothing leaves this machine.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from vigil.demo.simulated_clock import SimulatedScheduler
 from vigil.demo.slack_sink import SlackTestServer
 from vigil.http_thread import ServerThread
 from vigil.jobs import build_jobs
-from vigil.serve import open_store
+from vigil.serve import open_collector, open_store
 
 MODEL = "credit-risk"
 START = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
@@ -142,7 +143,10 @@ def simulate(
         engine = open_store(config)
         result = DemoResult(workdir, config_path, config.storage.url)
         registry = CollectorRegistry()
-        app = build_app(config, engine, registry, clock=lambda: datetime.now(UTC))
+        clock = lambda: datetime.now(UTC)  # noqa: E731 - arrival time of events
+        ingestion = open_collector(config, engine, registry, clock)
+        ingestion.start()
+        app = build_app(config, engine, registry, clock, ingestion=ingestion)
         scheduler = SimulatedScheduler(build_jobs(config, engine, registry))
         shift_at = START + timedelta(hours=hours / 2)
         result.shift_at = shift_at
@@ -160,10 +164,14 @@ def simulate(
                 result.predictions_sent += service.serve_tick(now, shifted)
                 now += TICK
                 service.report_due_labels(now)
+                # Accepted events are in the spool; the jobs read the store, so let the
+                # writer catch up first (in `vigil serve` it runs continuously).
+                ingestion.force_flush()
                 scheduler.advance_to(now)
                 if result.first_alert_at is None and slack.messages:
                     result.first_alert_at = now
                     say(f"  {now:%H:%M}  alert paged to Slack: {slack.messages[0]['text']}")
+        ingestion.shutdown()
         result.predictions_stored = count_predictions(engine, MODEL)
         result.labels_stored = count_labels(engine, MODEL)
         result.alerts = [

@@ -1,0 +1,64 @@
+"""The exporter half of the batch writer: ship one kind's rows to the store, say if it worked.
+
+Like an OpenTelemetry span exporter it knows nothing of queues, batching or retries; it
+returns a result and the :class:`collector.writer.BatchProcessor` decides what to do next.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+
+from collector.batches import WRITERS
+from collector.metrics import CollectorMetrics
+from store.errors import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class ExportResult(enum.Enum):
+    SUCCESS = "success"
+    #: The store is unavailable; the same rows may be exported again later.
+    RETRYABLE_FAILURE = "retryable_failure"
+
+
+class Exporter(Protocol):
+    def export(self, kind: str, rows: Sequence[dict[str, Any]]) -> ExportResult: ...
+
+
+class StoreExporter:
+    """Writes rows with the store's idempotent bulk writers and counts what happened."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        metrics: CollectorMetrics,
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self._engine = engine
+        self._metrics = metrics
+        self._timer = timer
+        self._failing = False
+
+    def export(self, kind: str, rows: Sequence[dict[str, Any]]) -> ExportResult:
+        started = self._timer()
+        try:
+            stored = WRITERS[kind](self._engine, rows)
+        except StoreUnavailable as exc:
+            self._metrics.writer_failures.inc()
+            if not self._failing:  # log an outage once, not once per retry
+                log.warning("store unavailable, spooled events wait for it: %s", exc)
+                self._failing = True
+            return ExportResult.RETRYABLE_FAILURE
+        if self._failing:
+            log.warning("store available again; draining the spool")
+            self._failing = False
+        self._metrics.write_seconds.labels(kind).observe(self._timer() - started)
+        self._metrics.ingested.labels(kind).inc(stored)
+        self._metrics.duplicates.labels(kind).inc(len(rows) - stored)
+        return ExportResult.SUCCESS

@@ -1,0 +1,195 @@
+"""Where the API hands accepted rows: straight to the store, or to the spool and its writer.
+
+Both modes keep the promise that a 2xx means durable. ``direct`` commits to the store
+before answering. ``spool`` fsyncs to the spool before answering and lets the
+:class:`~collector.writer.BatchProcessor` move batches to the store; it answers 429 when
+the spool is over its byte budget, and keeps accepting while the database is down.
+
+Whoever runs the server owns the lifecycle: :func:`open_ingestion`, then ``start()``
+before serving and ``shutdown()`` after. ``force_flush()`` waits for the writer (tests,
+``vigil demo``). In ``direct`` mode the three are no-ops, so callers need not care.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+
+from collector.batches import WRITERS, Batch, Kind, encode
+from collector.config import CollectorConfig
+from collector.errors import Overloaded
+from collector.exporter import StoreExporter
+from collector.metrics import CollectorMetrics
+from collector.spool import Spool
+from collector.writer import BatchProcessor
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What became of an accepted batch: stored now (direct) or spooled (stored later)."""
+
+    accepted: int
+    stored: int | None = None
+    duplicates: int | None = None
+
+    def as_dict(self) -> dict[str, int]:
+        if self.stored is None:
+            return {"accepted": self.accepted, "spooled": self.accepted}
+        assert self.duplicates is not None
+        return {"accepted": self.accepted, "stored": self.stored, "duplicates": self.duplicates}
+
+
+class Ingestion(Protocol):
+    """The sink behind the ingestion endpoints."""
+
+    metrics: CollectorMetrics
+
+    def admit(self) -> None:
+        """Raise :class:`Overloaded` before a body is read if no batch can be taken now."""
+
+    def accept(self, kind: Kind, rows: list[dict[str, Any]]) -> Receipt:
+        """Make ``rows`` durable; raise a CollectorError or StoreUnavailable if not."""
+        ...
+
+    def ready(self) -> dict[str, Any]:
+        """Readiness of the sink itself (``{"ok": bool, ...}``), for ``/readyz``."""
+        ...
+
+    def start(self) -> None: ...
+    def force_flush(self, timeout: float = 30.0) -> bool: ...
+    def shutdown(self, timeout: float = 10.0) -> bool: ...
+
+
+class DirectIngestion:
+    """Commit each batch to the store before answering."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        metrics: CollectorMetrics,
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self._engine = engine
+        self._timer = timer
+        self.metrics = metrics
+
+    def admit(self) -> None:
+        return None
+
+    def accept(self, kind: Kind, rows: list[dict[str, Any]]) -> Receipt:
+        started = self._timer()
+        stored = WRITERS[kind](self._engine, rows)
+        self.metrics.write_seconds.labels(kind).observe(self._timer() - started)
+        self.metrics.ingested.labels(kind).inc(stored)
+        self.metrics.duplicates.labels(kind).inc(len(rows) - stored)
+        return Receipt(len(rows), stored, len(rows) - stored)
+
+    def ready(self) -> dict[str, Any]:
+        return {"ok": True, "durability": "direct"}
+
+    def start(self) -> None:
+        return None
+
+    def force_flush(self, timeout: float = 30.0) -> bool:
+        return True
+
+    def shutdown(self, timeout: float = 10.0) -> bool:
+        return True
+
+
+class SpoolIngestion:
+    """Fsync each batch to the spool before answering; a writer thread stores it."""
+
+    def __init__(
+        self,
+        spool: Spool,
+        processor: BatchProcessor,
+        metrics: CollectorMetrics,
+        clock: Callable[[], datetime],
+        *,
+        max_spool_bytes: int,
+        retry_after: int,
+    ) -> None:
+        self._spool = spool
+        self._processor = processor
+        self._clock = clock
+        self._max_bytes = max_spool_bytes
+        self._retry_after = retry_after
+        self.metrics = metrics
+        metrics.spool_bytes.set_function(spool.depth_bytes)
+        metrics.spool_records.set_function(spool.depth_records)
+        metrics.writer_lag.set_function(processor.lag_seconds)
+
+    def admit(self) -> None:
+        if self._spool.depth_bytes() >= self._max_bytes:
+            raise Overloaded(
+                f"the spool holds {self._spool.depth_bytes()} bytes not yet stored "
+                f"(limit {self._max_bytes}); retry later",
+                self._retry_after,
+            )
+
+    def accept(self, kind: Kind, rows: list[dict[str, Any]]) -> Receipt:
+        payload = encode(Batch(kind, rows, self._clock()))
+        if self._spool.depth_bytes() + len(payload) > self._max_bytes:
+            raise Overloaded(
+                f"accepting {len(payload)} more bytes would put the spool over its limit of "
+                f"{self._max_bytes}; retry later",
+                self._retry_after,
+            )
+        self._spool.append(payload)
+        self._processor.notify(len(rows))
+        return Receipt(len(rows))
+
+    def ready(self) -> dict[str, Any]:
+        writable = self._spool.writable()
+        return {
+            "ok": writable,
+            "durability": "spool",
+            "spool_writable": writable,
+            "spool_bytes": self._spool.depth_bytes(),
+        }
+
+    def start(self) -> None:
+        self._processor.start()
+
+    def force_flush(self, timeout: float = 30.0) -> bool:
+        return self._processor.force_flush(timeout)
+
+    def shutdown(self, timeout: float = 10.0) -> bool:
+        return self._processor.shutdown(timeout)
+
+
+def open_ingestion(
+    engine: Engine,
+    config: CollectorConfig,
+    spool_dir: Path,
+    metrics: CollectorMetrics,
+    clock: Callable[[], datetime],
+) -> Ingestion:
+    """The sink ``config.durability`` asks for; a spool is opened (not yet drained) here."""
+    if config.durability == "direct":
+        return DirectIngestion(engine, metrics)
+    spool = Spool(spool_dir, config.spool_segment_bytes)
+    processor = BatchProcessor(
+        spool,
+        StoreExporter(engine, metrics),
+        metrics,
+        clock,
+        max_batch_rows=config.writer_batch_rows,
+        delay=config.writer_delay_seconds,
+        max_backoff=config.writer_retry_max_seconds,
+    )
+    return SpoolIngestion(
+        spool,
+        processor,
+        metrics,
+        clock,
+        max_spool_bytes=config.max_spool_bytes,
+        retry_after=config.retry_after_seconds,
+    )
