@@ -4,8 +4,14 @@ Receivers only report ``ok``, ``retryable`` or ``permanent`` (Alertmanager's not
 same; its retry stage owns the backoff). Here a retryable failure is scheduled again after an
 exponential backoff with jitter, never sooner than the server's ``Retry-After``; a permanent
 failure, or the last of ``max_attempts``, marks the row dead and logs it as an error, so no
-page disappears silently. Nothing sleeps: the next attempt is a time stored on the row, picked
-up by a later call. The random source is a parameter, so tests are deterministic.
+page disappears silently (and :mod:`alerting.selfmon` raises an alert about it). Nothing
+sleeps: the next attempt is a time stored on the row, picked up by a later call. The random
+source is a parameter, so tests are deterministic.
+
+Rows are claimed before they are sent (:mod:`store.outbox_claims`), so several ``vigil
+serve`` replicas can dispatch from one database without sending a row twice, and a row whose
+dispatcher died mid-send is taken again when its lease ends. Every outcome is recorded only
+while this pass still holds the claim.
 """
 
 from __future__ import annotations
@@ -17,14 +23,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from alerting.errors import UnknownIntegrationError
 from alerting.receivers import DeliveryResult, Receivers
-from store.notifications import (
-    NotificationRecord,
-    due,
-    mark_dead,
-    mark_failed_retry,
-    mark_sent,
-)
+from store.notifications import NotificationRecord, mark_dead, mark_failed_retry, mark_sent
+from store.outbox_claims import DEFAULT_LEASE, claim_due, new_claim, release
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +63,57 @@ class DispatchReport:
 def _attempt(row: NotificationRecord, receivers: Receivers) -> DeliveryResult:
     notifier = receivers.get(row.receiver, {}).get(row.integration)
     if notifier is None:
-        return DeliveryResult(
-            "permanent", f"receiver {row.receiver!r} has no integration {row.integration!r}"
+        missing = UnknownIntegrationError(
+            f"receiver {row.receiver!r} has no integration {row.integration!r}"
         )
+        return DeliveryResult("permanent", str(missing))
     try:
         return notifier.send(row)
     except Exception as exc:  # a notifier bug must not stop the other notifications
         log.exception("notifier %s failed on notification %d", row.integration, row.id)
         return DeliveryResult("retryable", f"{type(exc).__name__} in notifier")
+
+
+def _record_outcome(
+    engine: Engine,
+    row: NotificationRecord,
+    result: DeliveryResult,
+    claim: str,
+    now: datetime,
+    rng: random.Random,
+    policy: RetryPolicy,
+) -> str:
+    attempts = row.attempts + 1
+    where = f"{row.receiver}/{row.integration} group {row.group_key}"
+    if result.outcome == "ok":
+        held = mark_sent(engine, row.id, now, result.response, claim=claim)
+        outcome = "sent"
+    elif result.outcome == "retryable" and attempts < policy.max_attempts:
+        wait = policy.delay(attempts, rng, result.retry_after)
+        error = result.error or "retryable failure"
+        held = mark_failed_retry(engine, row.id, now + wait, error, claim=claim)
+        outcome = "retried"
+        log.warning(
+            "notification %d to %s failed (attempt %d), retry in %ss: %s",
+            row.id,
+            where,
+            attempts,
+            wait.total_seconds(),
+            result.error,
+        )
+    else:
+        held = mark_dead(engine, row.id, now, result.error or "delivery failed", claim=claim)
+        outcome = "dead"
+        log.error(
+            "notification %d to %s given up after %d attempts: %s",
+            row.id,
+            where,
+            attempts,
+            result.error,
+        )
+    if not held:
+        log.warning("notification %d: claim lost before its outcome was recorded", row.id)
+    return outcome
 
 
 def dispatch_due(
@@ -79,47 +124,29 @@ def dispatch_due(
     rng: random.Random,
     policy: RetryPolicy | None = None,
     limit: int = 100,
+    owner: str = "vigil",
+    lease: timedelta = DEFAULT_LEASE,
 ) -> DispatchReport:
-    """Send the notifications due at ``now``; schedule retries or give up on failures.
+    """Claim and send the notifications due at ``now``; schedule retries or give up.
 
-    After a retryable failure, later rows for the same integration wait for the next pass
-    (``deferred``) instead of hitting a rate-limited or failing service again right away.
+    After a retryable failure, later rows for the same integration are handed back for the
+    next pass (``deferred``) instead of hitting a rate-limited or failing service again right
+    away. ``owner`` names this replica in the claims; ``lease`` bounds how long a crashed
+    pass keeps its rows.
     """
     policy = policy or RetryPolicy()
-    sent = retried = dead = deferred = 0
+    counts = {"sent": 0, "retried": 0, "dead": 0, "deferred": 0}
     backing_off: set[tuple[str, str]] = set()
-    for row in due(engine, now, limit):
+    claim = new_claim(owner)
+    for row in claim_due(engine, now, claim, lease=lease, limit=limit):
         target = (row.receiver, row.integration)
         if target in backing_off:
-            deferred += 1
+            release(engine, row.id, claim)
+            counts["deferred"] += 1
             continue
         result = _attempt(row, receivers_by_name)
-        attempts = row.attempts + 1
-        where = f"{row.receiver}/{row.integration} group {row.group_key}"
-        if result.outcome == "ok":
-            mark_sent(engine, row.id, now, result.response)
-            sent += 1
-        elif result.outcome == "retryable" and attempts < policy.max_attempts:
-            wait = policy.delay(attempts, rng, result.retry_after)
-            mark_failed_retry(engine, row.id, now + wait, result.error or "retryable failure")
+        outcome = _record_outcome(engine, row, result, claim, now, rng, policy)
+        counts[outcome] += 1
+        if outcome == "retried":
             backing_off.add(target)
-            retried += 1
-            log.warning(
-                "notification %d to %s failed (attempt %d), retry in %ss: %s",
-                row.id,
-                where,
-                attempts,
-                wait.total_seconds(),
-                result.error,
-            )
-        else:
-            mark_dead(engine, row.id, now, result.error or "delivery failed")
-            dead += 1
-            log.error(
-                "notification %d to %s given up after %d attempts: %s",
-                row.id,
-                where,
-                attempts,
-                result.error,
-            )
-    return DispatchReport(sent, retried, dead, deferred)
+    return DispatchReport(**counts)

@@ -1,30 +1,79 @@
 """Errors of the alerting package.
 
     AlertingError
+    ├── RouteConfigError            the routing config cannot be compiled (no root receiver);
+    │                               also a ValueError, as config validation errors are
+    │   └── RoutingFileError        a file given to `vigil routes test` is unreadable or
+    │                               invalid; ``problems`` lists (YAML path, reason)
     ├── UnknownIntegrationError     an outbox row names a receiver integration not configured
+    ├── SilenceError                a silence request that cannot be carried out
+    │   ├── InvalidSilenceError     bad matchers, or an end before the start
+    │   └── SilenceNotFoundError    no silence has that id
+    ├── SignatureError              a webhook whose Standard Webhooks signature does not
+    │                               check out; ``reason`` says how
     └── DeliveryError               a receiver could not deliver a notification
         ├── RetryableDeliveryError  worth trying again later: rate limited (429, with the
         │                           server's Retry-After), 5xx, connection failures, timeouts
         └── PermanentDeliveryError  will fail the same way however often it is sent: bad
                                     token, unknown channel, a request the server rejects
 
-Receivers translate their client library's exceptions (``slack_sdk.errors``, ``OSError``) into
-these at the boundary and hand them back inside a :class:`~alerting.receivers.base.DeliveryResult`
-instead of raising: as in Alertmanager's notifiers, a receiver only says whether a failure is
-retryable, and the dispatcher alone decides when to try again. Messages never contain tokens.
+Receivers translate their client library's exceptions (``slack_sdk.errors``, ``pagerduty``,
+``httpx``, ``OSError``) into these at the boundary and hand them back inside a
+:class:`~alerting.receivers.base.DeliveryResult` instead of raising: as in Alertmanager's
+notifiers, a receiver only says whether a failure is retryable, and the dispatcher alone
+decides when to try again. Messages never contain tokens, routing keys or secrets.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
+
+SignatureFailure = Literal[
+    "missing_headers", "invalid_signature", "timestamp_too_old", "timestamp_too_new"
+]
 
 
 class AlertingError(Exception):
     """Base class of every error the alerting package raises."""
 
 
+class RouteConfigError(AlertingError, ValueError):
+    """The routing tree cannot be compiled from the config."""
+
+
+class RoutingFileError(RouteConfigError):
+    """A routing config file that cannot be used; ``problems`` are (YAML path, reason)."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        lines = "\n".join(f"  {path}: {reason}" for path, reason in problems)
+        super().__init__(f"{source}: invalid routing configuration\n{lines}")
+        self.source = source
+        self.problems = problems
+
+
 class UnknownIntegrationError(AlertingError):
     """An outbox row names a receiver or integration that the current config does not have."""
+
+
+class SilenceError(AlertingError):
+    """A silence request that cannot be carried out."""
+
+
+class InvalidSilenceError(SilenceError):
+    """Matchers that do not parse or match everything, or an end not after the start."""
+
+
+class SilenceNotFoundError(SilenceError):
+    """No silence has the given id."""
+
+
+class SignatureError(AlertingError):
+    """A webhook whose signature does not check out; ``reason`` says how."""
+
+    def __init__(self, reason: SignatureFailure) -> None:
+        super().__init__(reason.replace("_", " "))
+        self.reason: SignatureFailure = reason
 
 
 class DeliveryError(AlertingError):

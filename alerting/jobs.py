@@ -1,11 +1,14 @@
 """The scheduled jobs alerting hands to ``vigil serve`` (and ``vigil demo`` drives by hand).
 
-* ``alerting.rules`` every ``evaluation_interval``: evaluate the rules, then route, group and
-  enqueue the transitions (:mod:`alerting.rules`, :mod:`alerting.outbox`).
-* ``alerting.dispatch`` every ``dispatch_interval``: send due notifications, schedule retries
-  (:mod:`alerting.dispatcher`).
+* ``alerting.rules`` every ``evaluation_interval``: evaluate the rules (:mod:`alerting.rules`),
+  then run a router tick, so a new alert is grouped in the same tick.
+* ``alerting.dispatch`` every ``dispatch_interval``: raise or resolve
+  ``VigilNotificationFailing`` (:mod:`alerting.selfmon`), run a router tick (group timers are
+  due at their own times, not only when rules run; :mod:`alerting.router_tick`), then send
+  due notifications and schedule retries (:mod:`alerting.dispatcher`).
 
-The routing tree and the receivers are built once, here, from the validated config.
+The routing tree and the receivers are built once, here, from the validated config. Every
+step reads state from the store and takes ``now``, so a job that crashed is simply run again.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from sqlalchemy import Engine
 
 from alerting.config import AlertingConfig
 from alerting.dispatcher import DispatchReport, RetryPolicy, dispatch_due
-from alerting.outbox import enqueue_transitions
 from alerting.receivers import BuildContext, Receivers, build_receivers
-from alerting.routing import compile_route
+from alerting.router import build_router
+from alerting.router_tick import TickReport, route_tick
 from alerting.rules import evaluate_rules
+from alerting.selfmon import evaluate_notification_health
 from store.scheduling import ScheduledJob
 
 
@@ -46,24 +50,35 @@ def alerting_jobs(
     rng: random.Random | None = None,
     retry_policy: RetryPolicy | None = None,
     dispatch_interval: timedelta = timedelta(seconds=5),
+    owner: str = "vigil",
+    failing_runbook_url: str | None = None,
 ) -> list[ScheduledJob]:
     """The rule-evaluation and dispatch jobs for ``config``.
 
     ``models`` are ``(name, team)`` pairs; ``runbook_url`` maps a rule's runbook name to its URL.
     ``receivers`` defaults to those built from ``config.receivers`` with ``build_context``
     (pass one whose ``resolve_path`` makes log paths relative to ``vigil.yaml``). ``rng``
-    jitters retry delays; pass a seeded one for reproducible replays.
+    jitters retry delays; pass a seeded one for reproducible replays. ``owner`` names this
+    replica in outbox claims; ``failing_runbook_url`` is linked from the
+    ``VigilNotificationFailing`` alert.
     """
     built = receivers if receivers is not None else build_receivers(config.receivers, build_context)
     random_source = rng or random.Random()
+    router = build_router(config) if config.route.receiver is not None else None
+
+    def route(now: datetime) -> TickReport:
+        if router is None:
+            return TickReport()
+        evaluate_notification_health(engine, built, now, failing_runbook_url)
+        return route_tick(engine, router, built, now)
 
     def dispatch(now: datetime) -> DispatchReport:
-        return dispatch_due(engine, built, now, rng=random_source, policy=retry_policy)
+        route(now)
+        return dispatch_due(engine, built, now, rng=random_source, policy=retry_policy, owner=owner)
 
     jobs = [ScheduledJob("alerting.dispatch", dispatch_interval, dispatch)]
     if not config.rules:
         return jobs
-    tree = compile_route(config.route)
     rules = tuple(config.rules)
     model_list = tuple(models)
 
@@ -71,8 +86,8 @@ def alerting_jobs(
         transitions = evaluate_rules(
             engine, rules, model_list, runbook_url, config.dashboard_url, now
         )
-        ids = enqueue_transitions(engine, tree, transitions, built, now)
+        tick = route(now)
         fired = sum(1 for t in transitions if t.status == "firing")
-        return EvaluationReport(fired, len(transitions) - fired, len(ids))
+        return EvaluationReport(fired, len(transitions) - fired, len(tick.enqueued))
 
     return [ScheduledJob("alerting.rules", config.evaluation_interval, evaluate), *jobs]

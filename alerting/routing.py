@@ -3,7 +3,9 @@
 Compilation follows Alertmanager's ``dispatch/route.go``: every node carries its full options,
 copied from its parent and overridden by what the node sets (receiver, ``group_by`` and the
 three timers), so matching never walks back up the tree. ``group_by: ['...']`` groups by all
-labels. Matching is a pure function of a label set:
+labels. ``mute_time_intervals`` and ``active_time_intervals`` are not inherited: as in
+Alertmanager they apply to the route that names them. Matching is a pure function of a label
+set:
 
 * a node whose matchers fail matches nothing, and neither does its subtree;
 * children are tried in order; the first child whose subtree matches stops the evaluation of
@@ -17,14 +19,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from alerting.config import Route
+from alerting.config import GROUP_BY_ALL, Route
+from alerting.errors import RouteConfigError
 from alerting.matchers import Matcher, matches_all
 
 #: Alertmanager's defaults for the root route.
 DEFAULT_GROUP_WAIT = timedelta(seconds=30)
 DEFAULT_GROUP_INTERVAL = timedelta(minutes=5)
 DEFAULT_REPEAT_INTERVAL = timedelta(hours=4)
-GROUP_BY_ALL = "..."
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class RouteOpts:
     group_wait: timedelta = DEFAULT_GROUP_WAIT
     group_interval: timedelta = DEFAULT_GROUP_INTERVAL
     repeat_interval: timedelta = DEFAULT_REPEAT_INTERVAL
+    mute_time_intervals: tuple[str, ...] = ()
+    active_time_intervals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +55,7 @@ class CompiledRoute:
 
     @property
     def receiver(self) -> str:
+        """The receiver this route notifies (its own or inherited)."""
         return self.opts.receiver
 
     def match(self, labels: Mapping[str, str]) -> list[CompiledRoute]:
@@ -77,7 +82,7 @@ def _matchers_text(matchers: tuple[Matcher, ...]) -> str:
 def _opts(route: Route, parent: RouteOpts | None) -> RouteOpts:
     receiver = route.receiver or (parent.receiver if parent else None)
     if receiver is None:
-        raise ValueError("the root route needs a receiver")
+        raise RouteConfigError("the root route needs a receiver")
     base = parent or RouteOpts(receiver=receiver)
     group_by, group_by_all = base.group_by, base.group_by_all
     if route.group_by is not None:
@@ -94,6 +99,8 @@ def _opts(route: Route, parent: RouteOpts | None) -> RouteOpts:
         repeat_interval=(
             route.repeat_interval if route.repeat_interval is not None else base.repeat_interval
         ),
+        mute_time_intervals=route.mute_time_intervals,
+        active_time_intervals=route.active_time_intervals,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -128,3 +128,17 @@ def all_alerts(engine: Engine, limit: int = 1000) -> list[AlertRecord]:
     stmt = select(alerts).order_by(alerts.c.updated_at.desc(), alerts.c.id.desc()).limit(limit)
     with engine.connect() as conn:
         return [_record(row) for row in conn.execute(stmt)]
+
+
+def latest_by_fingerprint(engine: Engine, fingerprints: Iterable[str]) -> dict[str, AlertRecord]:
+    """The most recent alert row of each fingerprint (firing or resolved), by fingerprint."""
+    wanted = sorted(set(fingerprints))
+    found: dict[str, AlertRecord] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            stmt = select(alerts).where(alerts.c.fingerprint.in_(chunk)).order_by(alerts.c.id)
+            for row in conn.execute(stmt):
+                record = _record(row)
+                found[record.fingerprint] = record
+    return found

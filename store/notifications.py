@@ -2,7 +2,10 @@
 
 The router writes rows here and the dispatcher sends them, so a page survives a crash, a
 restart or a Slack outage between the two. A row is ``pending`` until it is ``sent`` or, after
-the dispatcher gives up, ``dead`` (kept, with its last error, for the operator to see).
+the dispatcher gives up, ``dead`` (kept, with its last error, for the operator to see). While
+a dispatcher replica delivers it, a row is ``sending``, claimed by that replica until a lease
+ends (:mod:`store.outbox_claims`); the ``mark_*`` functions given that claim only finish a row
+the caller still holds.
 """
 
 from __future__ import annotations
@@ -12,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Row, func, select, update
+from sqlalchemy import Connection, Engine, Row, func, select, update
 
 from store.schema import notifications
 
 NotificationKind = Literal["firing", "resolved"]
-NotificationStatus = Literal["pending", "sent", "dead"]
+NotificationStatus = Literal["pending", "sending", "sent", "dead"]
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,11 @@ class NotificationRecord:
     response: dict[str, Any] | None
     created_at: datetime
     sent_at: datetime | None
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
 
 
-def _record(row: Row) -> NotificationRecord:  # type: ignore[type-arg]
+def record_from_row(row: Row) -> NotificationRecord:  # type: ignore[type-arg]
     m = row._mapping
     return NotificationRecord(
         id=int(m["id"]),
@@ -66,7 +71,34 @@ def _record(row: Row) -> NotificationRecord:  # type: ignore[type-arg]
         response=dict(m["response"]) if m["response"] is not None else None,
         created_at=m["created_at"],
         sent_at=m["sent_at"],
+        claimed_by=m["claimed_by"],
+        claimed_until=m["claimed_until"],
     )
+
+
+def insert_notifications(
+    conn: Connection, found: Sequence[NewNotification], now: datetime
+) -> list[int]:
+    """Insert notifications as ``pending`` and due at ``now`` on an open transaction."""
+    ids: list[int] = []
+    for item in found:
+        stmt = (
+            notifications.insert()
+            .values(
+                receiver=item.receiver,
+                integration=item.integration,
+                group_key=item.group_key,
+                kind=item.kind,
+                payload=dict(item.payload),
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            .returning(notifications.c.id)
+        )
+        ids.append(int(conn.execute(stmt).scalar_one()))
+    return ids
 
 
 def enqueue(engine: Engine, found: Sequence[NewNotification], now: datetime) -> list[int]:
@@ -74,26 +106,8 @@ def enqueue(engine: Engine, found: Sequence[NewNotification], now: datetime) -> 
 
     Returns their ids in the order given.
     """
-    ids: list[int] = []
     with engine.begin() as conn:
-        for item in found:
-            stmt = (
-                notifications.insert()
-                .values(
-                    receiver=item.receiver,
-                    integration=item.integration,
-                    group_key=item.group_key,
-                    kind=item.kind,
-                    payload=dict(item.payload),
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-                .returning(notifications.c.id)
-            )
-            ids.append(int(conn.execute(stmt).scalar_one()))
-    return ids
+        return insert_notifications(conn, found, now)
 
 
 def due(engine: Engine, now: datetime, limit: int = 100) -> list[NotificationRecord]:
@@ -105,16 +119,28 @@ def due(engine: Engine, now: datetime, limit: int = 100) -> list[NotificationRec
         .limit(limit)
     )
     with engine.connect() as conn:
-        return [_record(row) for row in conn.execute(stmt)]
+        return [record_from_row(row) for row in conn.execute(stmt)]
 
 
-def _finish_attempt(engine: Engine, notification_id: int, **values: Any) -> None:
+def _finish_attempt(engine: Engine, notification_id: int, claim: str | None, **values: Any) -> bool:
+    conditions = [
+        notifications.c.id == notification_id,
+        notifications.c.status.in_(("pending", "sending")),
+    ]
+    if claim is not None:
+        conditions.append(notifications.c.claimed_by == claim)
     with engine.begin() as conn:
-        conn.execute(
+        changed = conn.execute(
             update(notifications)
-            .where(notifications.c.id == notification_id, notifications.c.status == "pending")
-            .values(attempts=notifications.c.attempts + 1, **values)
-        )
+            .where(*conditions)
+            .values(
+                attempts=notifications.c.attempts + 1,
+                claimed_by=None,
+                claimed_until=None,
+                **values,
+            )
+        ).rowcount
+    return bool(changed)
 
 
 def mark_sent(
@@ -122,11 +148,17 @@ def mark_sent(
     notification_id: int,
     now: datetime,
     response: Mapping[str, Any] | None = None,
-) -> None:
-    """Record a successful attempt and what the receiver answered."""
-    _finish_attempt(
+    *,
+    claim: str | None = None,
+) -> bool:
+    """Record a successful attempt and what the receiver answered.
+
+    With ``claim``, only while the caller still holds the row; returns whether it did.
+    """
+    return _finish_attempt(
         engine,
         notification_id,
+        claim,
         status="sent",
         sent_at=now,
         response=dict(response) if response is not None else None,
@@ -134,15 +166,31 @@ def mark_sent(
 
 
 def mark_failed_retry(
-    engine: Engine, notification_id: int, next_attempt_at: datetime, error: str
-) -> None:
-    """Record a failed attempt; the notification stays pending until ``next_attempt_at``."""
-    _finish_attempt(engine, notification_id, next_attempt_at=next_attempt_at, last_error=error)
+    engine: Engine,
+    notification_id: int,
+    next_attempt_at: datetime,
+    error: str,
+    *,
+    claim: str | None = None,
+) -> bool:
+    """Record a failed attempt; the notification is pending again until ``next_attempt_at``."""
+    return _finish_attempt(
+        engine,
+        notification_id,
+        claim,
+        status="pending",
+        next_attempt_at=next_attempt_at,
+        last_error=error,
+    )
 
 
-def mark_dead(engine: Engine, notification_id: int, now: datetime, error: str) -> None:
+def mark_dead(
+    engine: Engine, notification_id: int, now: datetime, error: str, *, claim: str | None = None
+) -> bool:
     """Record a final failed attempt: the dispatcher will not try this notification again."""
-    _finish_attempt(engine, notification_id, status="dead", next_attempt_at=now, last_error=error)
+    return _finish_attempt(
+        engine, notification_id, claim, status="dead", next_attempt_at=now, last_error=error
+    )
 
 
 def list_notifications(
@@ -153,7 +201,7 @@ def list_notifications(
     if status is not None:
         stmt = stmt.where(notifications.c.status == status)
     with engine.connect() as conn:
-        return [_record(row) for row in conn.execute(stmt)]
+        return [record_from_row(row) for row in conn.execute(stmt)]
 
 
 def count_by_status(engine: Engine) -> dict[str, int]:

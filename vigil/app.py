@@ -12,10 +12,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from alerting.api import silences_router
 from collector.api import ingestion_router
+from collector.auth import Authenticator
 from collector.ingestion import DirectIngestion, Ingestion
 from collector.metrics import CollectorMetrics
 from vigil import __version__
+from vigil.auth import scope_dependency
 from vigil.config import VigilConfig
 
 
@@ -39,6 +42,9 @@ def build_app(
     app.include_router(
         ingestion_router(engine, config.models, config.collector, sink.metrics, clock, sink)
     )
+
+    require_scope = scope_dependency(Authenticator(config.collector.api_keys))
+    app.include_router(silences_router(engine, require_scope, clock))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from vigil import __version__
+from vigil.alerting_cli import add_alerting_commands
 from vigil.errors import VigilError
 from vigil.slo_cli import add_slo_commands
 
@@ -161,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     drain.set_defaults(handler=_cmd_spool_drain)
 
     add_slo_commands(commands)
+    add_alerting_commands(commands)
     return parser
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from alerting.config import AlertingConfig, Route
+from alerting.config import AlertingConfig
+from alerting.config.checks import reference_problems
 from collector.config import CollectorConfig
 from collector.redaction import missing_pii_key
 from dashboards.config import DashboardsConfig
@@ -102,12 +102,6 @@ def _loc_to_path(loc: tuple[int | str, ...]) -> str:
     return path or "(top level)"
 
 
-def _walk_routes(route: Route, path: str) -> Iterator[tuple[Route, str]]:
-    yield route, path
-    for i, child in enumerate(route.routes):
-        yield from _walk_routes(child, f"{path}.routes[{i}]")
-
-
 def _cross_check(config: VigilConfig) -> list[tuple[str, str]]:
     """Mistakes no single section can see: references between sections and to files."""
     problems: list[tuple[str, str]] = []
@@ -135,18 +129,7 @@ def _cross_check(config: VigilConfig) -> list[tuple[str, str]]:
             problems.append((f"slos[{i}].model", f"unknown model {slo.model!r}"))
 
     alerting = config.alerting
-    receiver_names = [r.name for r in alerting.receivers]
-    for i, name in enumerate(receiver_names):
-        if name in receiver_names[:i]:
-            problems.append((f"alerting.receivers[{i}].name", f"duplicate receiver {name!r}"))
-    root = alerting.route
-    if alerting.rules and root.receiver is None:
-        problems.append(("alerting.route.receiver", "the root route needs a receiver"))
-    if root.all_matchers():
-        problems.append(("alerting.route", "the root route must not have matchers"))
-    for route, path in _walk_routes(root, "alerting.route"):
-        if route.receiver is not None and route.receiver not in receiver_names:
-            problems.append((f"{path}.receiver", f"unknown receiver {route.receiver!r}"))
+    problems += reference_problems(alerting)
     runbooks = config.resolve_path(alerting.runbooks_dir)
     rule_names = [r.alert for r in alerting.rules]
     for i, rule in enumerate(alerting.rules):

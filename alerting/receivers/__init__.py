@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import httpx
+import httpx2
 
 from alerting.config import Receiver
 from alerting.receivers.base import DeliveryResult, Notifier
 from alerting.receivers.log import LogNotifier
+from alerting.receivers.pagerduty import PagerDutyNotifier
 from alerting.receivers.slack import SlackNotifier
+from alerting.receivers.webhook import WebhookNotifier
 
 #: receiver name → integration name (``slack[0]``) → notifier.
 Receivers = Mapping[str, Mapping[str, Notifier]]
@@ -28,6 +34,10 @@ class BuildContext:
 
     resolve_path: Callable[[str], Path] = Path
     slack_timeout: int = 10
+    pagerduty_timeout: int = 10
+    pagerduty_transport: httpx2.BaseTransport | None = None
+    webhook_transport: httpx.BaseTransport | None = None
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,18 @@ class Integration:
 INTEGRATIONS: tuple[Integration, ...] = (
     Integration(
         "slack", "slack_configs", lambda cfg, ctx: SlackNotifier(cfg, timeout=ctx.slack_timeout)
+    ),
+    Integration(
+        "pagerduty",
+        "pagerduty_configs",
+        lambda cfg, ctx: PagerDutyNotifier(
+            cfg, timeout=ctx.pagerduty_timeout, transport=ctx.pagerduty_transport
+        ),
+    ),
+    Integration(
+        "webhook",
+        "webhook_configs",
+        lambda cfg, ctx: WebhookNotifier(cfg, ctx.clock, transport=ctx.webhook_transport),
     ),
     Integration(
         "log", "log_configs", lambda cfg, ctx: LogNotifier(cfg, ctx.resolve_path(cfg.path))
@@ -71,7 +93,9 @@ __all__ = [
     "Integration",
     "LogNotifier",
     "Notifier",
+    "PagerDutyNotifier",
     "Receivers",
     "SlackNotifier",
+    "WebhookNotifier",
     "build_receivers",
 ]

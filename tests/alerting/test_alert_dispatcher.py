@@ -53,8 +53,11 @@ RETRY = DeliveryResult.failed(RetryableDeliveryError("HTTP 503"))
 
 
 def queue(engine: Engine, t0: datetime, count: int = 1, integration: str = "x[0]") -> list[int]:
-    item = NewNotification("oncall", integration, "g", "firing", PAYLOAD)
-    return enqueue(engine, [item] * count, t0)
+    """``count`` notifications of distinct groups to one integration."""
+    items = [
+        NewNotification("oncall", integration, f"g{i}", "firing", PAYLOAD) for i in range(count)
+    ]
+    return enqueue(engine, items, t0)
 
 
 @pytest.mark.parametrize(
@@ -172,6 +175,7 @@ def test_after_a_retryable_failure_later_rows_of_that_integration_wait(
     queue(sqlite_engine, t0, count=3)
     first = dispatch_due(sqlite_engine, {"oncall": {"x[0]": notifier}}, t0, rng=random.Random(0))
     assert (first.retried, first.deferred, len(notifier.sent)) == (1, 2, 1)
+    assert [n.status for n in list_notifications(sqlite_engine)] == ["pending"] * 3
     second = dispatch_due(
         sqlite_engine,
         {"oncall": {"x[0]": notifier}},

@@ -1,4 +1,4 @@
-"""Rules → outbox → dispatch, through the scheduled jobs, on SQLite and PostgreSQL."""
+"""Rules → router → outbox → dispatch, through the scheduled jobs, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ def config(slack_url: str) -> AlertingConfig:
             "route": {
                 "receiver": "ml-oncall",
                 "group_by": ["alertname", "model"],
+                "group_wait": "0s",
                 "routes": [{"matchers": ['severity="critical"'], "receiver": "pager"}],
             },
             "receivers": [

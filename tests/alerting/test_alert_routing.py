@@ -170,3 +170,116 @@ def test_very_long_group_keys_are_shortened_with_a_hash(tree: CompiledRoute) -> 
     long_two = group_key(route, {**base, "x": "a" * 599 + "b"})
     assert len(long_one) <= MAX_GROUP_KEY and len(long_two) <= MAX_GROUP_KEY
     assert long_one != long_two
+
+
+MATCHERS_TREE = """
+receiver: notify-def
+routes:
+  - matchers: ['{owner="team-A"}', '{level!="critical"}']
+    receiver: notify-A
+    routes:
+      - matchers: ['{env="testing"}', '{baz!~".*quux"}']
+        receiver: notify-testing
+        group_by: [...]
+      - matchers: ['{env="production"}']
+        receiver: notify-productionA
+        group_wait: 1m
+        continue: true
+      - matchers: [ env=~"produ.*", job=~".*"]
+        receiver: notify-productionB
+        group_by: [job]
+  - matchers: [owner=~"team-(B|C)"]
+    group_by: [foo, bar]
+    receiver: notify-BC
+  - matchers: ['group_by="role", env!="staging"']
+    group_by: [role]
+"""
+
+
+@pytest.mark.parametrize(
+    ("labels", "receivers"),
+    [
+        pytest.param({"owner": "team-A"}, ["notify-A"], id="braced matchers match like plain ones"),
+        pytest.param(
+            {"owner": "team-A", "level": "critical"},
+            ["notify-def"],
+            id="a != matcher excludes the value it names",
+        ),
+        pytest.param(
+            {"owner": "team-A", "env": "testing", "baz": "aquux"},
+            ["notify-A"],
+            id="a !~ matcher is anchored and excludes its whole match",
+        ),
+        pytest.param(
+            {"owner": "team-A", "env": "testing", "baz": "quuxa"},
+            ["notify-testing"],
+            id="a !~ matcher lets through what its anchored regex does not match",
+        ),
+        pytest.param(
+            {"owner": "team-A", "env": "production"},
+            ["notify-productionA", "notify-productionB"],
+            id="continue with unquoted regex matchers in the next sibling",
+        ),
+        pytest.param(
+            {"group_by": "role"},
+            ["notify-def"],
+            id="several matchers in one entry, separated by commas, all apply",
+        ),
+        pytest.param(
+            {"group_by": "role", "env": "staging"},
+            ["notify-def"],
+            id="a failing matcher of a multi-matcher entry rejects the route",
+        ),
+    ],
+)
+def test_matchers_in_every_alertmanager_spelling(
+    labels: dict[str, str], receivers: list[str]
+) -> None:
+    tree = compile_route(Route.model_validate(yaml.safe_load(MATCHERS_TREE)))
+    assert [route.receiver for route in tree.match(labels)] == receivers
+
+
+def test_a_child_inherits_group_by_all_unless_it_sets_its_own() -> None:
+    tree = compile_route(
+        Route.model_validate(
+            yaml.safe_load(
+                """
+receiver: r
+routes:
+  - match: {env: parent}
+    group_by: ['...']
+    routes:
+      - match: {env: child1}
+      - match: {env: child2}
+        group_by: [foo]
+"""
+            )
+        )
+    )
+    parent = tree.routes[0]
+    child1, child2 = parent.routes
+    assert parent.opts.group_by_all and child1.opts.group_by_all
+    assert not child2.opts.group_by_all and child2.opts.group_by == ("foo",)
+
+
+def test_time_intervals_apply_to_the_route_that_names_them_only() -> None:
+    tree = compile_route(
+        Route.model_validate(
+            {
+                "receiver": "r",
+                "routes": [
+                    {
+                        "matchers": ['team="a"'],
+                        "mute_time_intervals": ["nights"],
+                        "active_time_intervals": ["weekdays"],
+                        "routes": [{"matchers": ['env="prod"']}],
+                    }
+                ],
+            }
+        )
+    )
+    parent = tree.routes[0]
+    assert parent.opts.mute_time_intervals == ("nights",)
+    assert parent.opts.active_time_intervals == ("weekdays",)
+    assert parent.routes[0].opts.mute_time_intervals == ()
+    assert parent.routes[0].opts.active_time_intervals == ()

@@ -7,85 +7,18 @@ import os
 import socket
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
+from alert_payloads import RUNBOOK, firing_payload, notification
 from pydantic import SecretStr
 
 from alerting.config import SlackConfig
 from alerting.receivers.slack import SlackNotifier
 from alerting.receivers.slack_message import slack_message
-from store.notifications import NotificationRecord
 from vigil.demo.slack_sink import SlackTestServer
 
 GOLDEN = Path(__file__).parent / "golden"
 TOKEN = "xoxb-test-secret-token"
-RUNBOOK = "https://runbooks.example/feature-drift.md"
-
-
-def firing_payload(status: str = "firing") -> dict[str, Any]:
-    alert = {
-        "fingerprint": "f1",
-        "status": status,
-        "labels": {
-            "alertname": "FeatureDrift",
-            "model": "credit-risk",
-            "severity": "critical",
-            "team": "risk",
-        },
-        "annotations": {
-            "summary": "Drift on credit-risk: income, age",
-            "runbook_url": RUNBOOK,
-            "dashboard_url": "https://dash.example/models/credit-risk",
-            "window_end": "2026-03-02T09:00:00+00:00",
-            "subjects": [
-                {
-                    "subject": "income",
-                    "metric": "wasserstein_norm",
-                    "value": 0.61234,
-                    "threshold": 0.2,
-                    "window_end": "2026-03-02T09:00:00+00:00",
-                },
-                {
-                    "subject": "age",
-                    "metric": "wasserstein_norm",
-                    "value": 0.25,
-                    "threshold": 0.2,
-                    "window_end": "2026-03-02T09:00:00+00:00",
-                },
-            ],
-        },
-        "starts_at": "2026-03-02T09:00:00+00:00",
-        "ends_at": None if status == "firing" else "2026-03-02T11:00:00+00:00",
-    }
-    return {
-        "version": "1",
-        "receiver": "ml-oncall",
-        "status": status,
-        "group_key": '{}:{alertname="FeatureDrift"}',
-        "group_labels": {"alertname": "FeatureDrift"},
-        "common_labels": alert["labels"],
-        "common_annotations": {},
-        "alerts": [alert],
-    }
-
-
-def notification(payload: dict[str, Any], t0: datetime) -> NotificationRecord:
-    return NotificationRecord(
-        id=1,
-        receiver="ml-oncall",
-        integration="slack[0]",
-        group_key=payload["group_key"],
-        kind=payload["status"],
-        payload=payload,
-        status="pending",
-        attempts=0,
-        next_attempt_at=t0,
-        last_error=None,
-        response=None,
-        created_at=t0,
-        sent_at=None,
-    )
 
 
 def notifier(url: str) -> SlackNotifier:

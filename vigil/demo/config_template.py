@@ -65,6 +65,7 @@ alerting:
     receiver: ml-oncall-slack
     group_by: [alertname, model]
     group_wait: 0s
+    repeat_interval: 24h    # one page per incident in the 12-hour replay
     routes:
       - matchers: ['team=~"credit-.*"']
         receiver: ml-oncall-slack
