@@ -56,3 +56,34 @@ def test_api_keys_are_kept_only_as_hashes() -> None:
     key = config.collector.api_keys[0]
     assert "0123456789abcdef-secret" not in repr(config)
     assert len(key.digest) == 64
+
+
+@pytest.mark.parametrize(
+    ("labels", "receivers"),
+    [
+        pytest.param(
+            {"alertname": "FeatureDrift", "team": "credit-decisioning", "severity": "warning"},
+            ["audit-log", "ml-oncall-slack"],
+            id="a warning is logged and posted to the team's Slack",
+        ),
+        pytest.param(
+            {
+                "alertname": "SLOErrorBudgetBurn",
+                "team": "credit-decisioning",
+                "severity": "critical",
+            },
+            ["audit-log", "pagerduty-ml", "ml-oncall-slack"],
+            id="a critical alert also pages PagerDuty",
+        ),
+        pytest.param(
+            {"alertname": "FeatureDrift", "team": "fraud", "severity": "warning"},
+            ["audit-log"],
+            id="another team's alert is only logged by this example",
+        ),
+    ],
+)
+def test_the_example_routes_alerts_as_its_comments_say(monkeypatch, labels, receivers) -> None:
+    from alerting.routes_test import matched_receivers
+
+    config = load_config(Path(__file__).parents[2] / "examples" / "vigil.yaml")
+    assert matched_receivers(config.alerting, labels) == receivers
