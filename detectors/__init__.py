@@ -2,15 +2,26 @@
 
 Layout, from pure to I/O:
 
-- ``methods/``: one drift statistic per file (a function over numpy arrays, its metadata
-  record), collected explicitly in ``methods.METHODS``. No database, no pandas.
+- ``methods/``: one drift statistic per file (a function over numpy arrays returning a
+  statistic, an effect size and, for tests, a p-value; and its metadata record), collected
+  explicitly in ``methods.METHODS``; ``methods.choice`` picks one per column as Evidently
+  does. No database, no pandas; scipy is imported inside the functions that need it.
+- ``column_drift``: one column's test (method, threshold, result or the reason there is none).
+- ``decision``: when a result is drift -- effect size, Benjamini-Hochberg-corrected p-value
+  across a model's features, persistence over windows; ``window_drift`` applies it to all of
+  a model's columns at once.
 - ``values``: how raw feature values (event JSON, reference cells) become the arrays the
   methods take, so both sides of a comparison are normalised by the same code.
-- ``reference``: loads a model's reference dataset (CSV or Parquet, through pyarrow).
-- ``drift``: ``feature_drift``, a pure function of a spec, a reference, a window's rows
-  and the window bounds, returning one :class:`store.records.Signal` per feature.
-- ``jobs``: the scheduled job that reads windows from the store, runs ``feature_drift``
-  and writes the signals back. The only module here that touches the database.
+- ``reference`` / ``reference_cache``: load a model's reference dataset (CSV or Parquet,
+  through pyarrow), once per job.
+- ``drift`` (+ ``drift_details``): ``feature_drift``, a pure function of a spec, a reference,
+  a window's rows and earlier verdicts, returning one :class:`store.records.Signal` per feature.
+- ``quality_checks`` / ``quality``: missing values, ranges, unseen categories, duplicates,
+  volume and freshness, as pure functions and as a window's signals.
+- ``check`` (+ ``check_io``, ``check_plan``, ``check_report``): the release gate behind
+  ``vigil check``: two files in, one verdict per column, a JSON or Markdown report out.
+- ``jobs`` / ``quality_job``: the scheduled jobs that read windows from the store, run the
+  pure functions and write the signals back. The only modules here that touch the database.
 
 Detectors return findings; they never page. ``evidently`` is a test dependency only (the
 parity tests compare our statistics with it) and must never be imported from this package.

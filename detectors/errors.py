@@ -1,14 +1,16 @@
 """Errors raised by the detectors.
 
     DetectorError
-    └── ReferenceDataError        a model's reference dataset cannot be used
-        ├── ReferenceNotFound     the file does not exist
-        ├── ReferenceUnreadable   the file is not valid CSV or Parquet
-        ├── ReferenceEmpty        the file has no rows
-        ├── ReferenceColumnMissing  a configured feature is not a column of the file
-        └── ReferenceColumnType   a column cannot be read as its feature's type
+    ├── ReferenceDataError        a model's reference dataset cannot be used
+    │   ├── ReferenceNotFound     the file does not exist
+    │   ├── ReferenceUnreadable   the file is not valid CSV or Parquet
+    │   ├── ReferenceEmpty        the file has no rows
+    │   ├── ReferenceColumnMissing  a configured feature is not a column of the file
+    │   └── ReferenceColumnType   a column cannot be read as its feature's type
+    └── CheckInputError           a file or option given to ``vigil check`` cannot be used
 
-pyarrow's exceptions are translated where the file is read (``detectors/reference.py``).
+pyarrow's exceptions are translated where a file is read (``detectors/reference.py``,
+``detectors/check_io.py``).
 Messages name the file, the model and the feature, never a cell value: reference datasets
 hold training data, which may contain PHI or PII.
 
@@ -45,3 +47,7 @@ class ReferenceColumnMissing(ReferenceDataError):
 
 class ReferenceColumnType(ReferenceDataError):
     """A reference column cannot be read as its feature's type (e.g. text in a numeric one)."""
+
+
+class CheckInputError(DetectorError):
+    """A file or option given to the release gate (``vigil check``) cannot be used."""

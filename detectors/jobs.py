@@ -1,9 +1,10 @@
 """The scheduled drift job: read each model's window, compute drift, store the signals.
 
-The thin shell around :func:`detectors.drift.feature_drift`. References are loaded on the
-first run that needs them and kept for the life of the job (a new ``vigil serve`` or a
-config reload builds a new job, and so re-reads them). A reference that cannot be loaded is
-retried on the next run; meanwhile its model gets ``not_computable`` signals that say why.
+The thin shell around :func:`detectors.drift.feature_drift`. Each run also reads back the
+model's drift signals of the last ``persistence.m - 1`` intervals, so a feature breaches
+only when it drifted in enough recent windows (:mod:`detectors.decision`). References are
+cached by :class:`detectors.reference_cache.ReferenceCache`; while a model's reference cannot
+be loaded, its features get ``not_computable`` signals that say why.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from detectors.column_drift import NO_METHOD
 from detectors.config import DriftConfig
-from detectors.drift import DETECTOR, NO_METHOD, feature_drift, threshold_for
+from detectors.drift import AUTO, DETECTOR, TESTED_TYPES, feature_drift
 from detectors.errors import ReferenceDataError
-from detectors.methods import DEFAULT_METHOD_FOR_TYPE
-from detectors.reference import Reference, load_reference
+from detectors.reference_cache import ReferenceCache
 from store.durations import align
 from store.predictions import window_features
-from store.records import Signal
+from store.records import Signal, StoredSignal
 from store.scheduling import ScheduledJob
-from store.signals import write_signals
+from store.signals import signal_history, write_signals
 from store.specs import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -41,11 +42,13 @@ def unloadable_reference(
             detector=DETECTOR,
             model=spec.name,
             subject=feature.name,
-            metric=DEFAULT_METHOD_FOR_TYPE.get(feature.type, NO_METHOD),
+            metric=(config.override(feature.name).method or AUTO)
+            if feature.type in TESTED_TYPES
+            else NO_METHOD,
             window_start=start,
             window_end=end,
             value=None,
-            threshold=threshold_for(feature.type, config),
+            threshold=config.override(feature.name).threshold,
             status="not_computable",
             sample_size=0,
             details={"reason": f"reference dataset unusable: {error}"},
@@ -54,8 +57,21 @@ def unloadable_reference(
     ]
 
 
+def earlier_verdicts(history: Sequence[StoredSignal], before: datetime) -> dict[str, list[bool]]:
+    """Each subject's ``window_drifted`` verdicts of windows ending before ``before``,
+    oldest first. Signals stored without the key count as drifted when they breached."""
+    verdicts: dict[str, list[bool]] = {}
+    for stored in history:
+        signal = stored.signal
+        if signal.window_end >= before:
+            continue
+        drifted = signal.details.get("window_drifted", signal.status == "breach")
+        verdicts.setdefault(signal.subject, []).append(bool(drifted))
+    return verdicts
+
+
 class DriftRunner:
-    """One tick of the drift job for a fixed set of models; caches their references."""
+    """One tick of the drift job for a fixed set of models."""
 
     def __init__(
         self,
@@ -63,41 +79,26 @@ class DriftRunner:
         models: Sequence[ModelSpec],
         config: DriftConfig,
         resolve_path: Callable[[str], Path],
+        references: ReferenceCache | None = None,
     ) -> None:
         self._engine = engine
         self._config = config
-        self._resolve_path = resolve_path
-        self._references: dict[str, Reference] = {}
-        self._logged_errors: dict[str, str] = {}
-        #: Each monitored model with the configured path of its reference dataset.
-        self.models: tuple[tuple[ModelSpec, str], ...] = tuple(
-            (spec, spec.reference.path) for spec in models if spec.reference is not None
-        )
+        self._references = references or ReferenceCache(resolve_path)
+        #: The monitored models: those with a reference dataset.
+        self.models: tuple[ModelSpec, ...] = tuple(s for s in models if s.reference is not None)
         for spec in models:
             if spec.reference is None:
                 log.info("model %s has no reference dataset: drift is not computed", spec.name)
 
-    def _reference(self, spec: ModelSpec, path: str) -> Reference:
-        cached = self._references.get(spec.name)
-        if cached is not None:
-            return cached
-        reference = load_reference(spec, self._resolve_path(path))
-        self._references[spec.name] = reference
-        self._logged_errors.pop(spec.name, None)
-        return reference
-
-    def _model_signals(
-        self, spec: ModelSpec, path: str, start: datetime, end: datetime
-    ) -> list[Signal]:
-        try:
-            reference = self._reference(spec, path)
-        except ReferenceDataError as error:
-            if self._logged_errors.get(spec.name) != str(error):
-                log.error("drift of model %s not computed: %s", spec.name, error)
-                self._logged_errors[spec.name] = str(error)
-            return unloadable_reference(spec, error, start, end, self._config)
+    def _model_signals(self, spec: ModelSpec, start: datetime, end: datetime) -> list[Signal]:
+        reference = self._references.get(spec, "drift")
+        if isinstance(reference, ReferenceDataError):
+            return unloadable_reference(spec, reference, start, end, self._config)
         rows = window_features(self._engine, spec.name, start, end)
-        return feature_drift(spec, reference, rows, start, end, self._config)
+        lookback = self._config.interval * (self._config.persistence.m - 1)
+        history = signal_history(self._engine, spec.name, DETECTOR, since=end - lookback)
+        earlier = earlier_verdicts(history, before=end)
+        return feature_drift(spec, reference, rows, start, end, self._config, earlier=earlier)
 
     def __call__(self, now: datetime) -> list[Signal]:
         """Compute drift over ``[end - window, end)`` for every model and store it.
@@ -108,11 +109,7 @@ class DriftRunner:
         """
         end = align(now, self._config.interval)
         start = end - self._config.window
-        found = [
-            signal
-            for spec, path in self.models
-            for signal in self._model_signals(spec, path, start, end)
-        ]
+        found = [s for spec in self.models for s in self._model_signals(spec, start, end)]
         write_signals(self._engine, found, now)
         return found
 
@@ -122,14 +119,16 @@ def drift_job(
     models: tuple[ModelSpec, ...],
     config: DriftConfig,
     resolve_path: Callable[[str], Path],
+    references: ReferenceCache | None = None,
 ) -> ScheduledJob:
     """The drift job: every ``config.interval``, drift of each model that has a reference.
 
     ``resolve_path`` turns a ``reference.path`` from ``vigil.yaml`` into a file path
-    (relative paths are relative to the YAML file, which only the caller knows).
+    (relative paths are relative to the YAML file, which only the caller knows). Pass a
+    ``references`` cache shared with the quality job to load each reference once.
     """
     return ScheduledJob(
         name=JOB_NAME,
         interval=config.interval,
-        run=DriftRunner(engine, models, config, resolve_path),
+        run=DriftRunner(engine, models, config, resolve_path, references),
     )

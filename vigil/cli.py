@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from vigil import __version__
 from vigil.alerting_cli import add_alerting_commands
+from vigil.check_cli import add_check_command
 from vigil.errors import VigilError
 from vigil.slo_cli import add_slo_commands
 
@@ -163,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_slo_commands(commands)
     add_alerting_commands(commands)
+    add_check_command(commands)
     return parser
 
 

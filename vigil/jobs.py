@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 from alerting.jobs import alerting_jobs
 from alerting.receivers import BuildContext
 from detectors.jobs import drift_job
+from detectors.quality_job import quality_job
+from detectors.reference_cache import ReferenceCache
 from slo.jobs import slo_job
 from slo.metrics import SLOMetrics
 from store.scheduling import ScheduledJob
@@ -24,8 +26,16 @@ def build_jobs(
 ) -> list[ScheduledJob]:
     """Every periodic job the configuration asks for; job metrics go on ``registry``."""
     jobs: list[ScheduledJob] = []
-    if config.detectors.drift.enabled:
-        jobs.append(drift_job(engine, config.models, config.detectors.drift, config.resolve_path))
+    references = ReferenceCache(config.resolve_path)  # each reference file is read once
+    detectors = config.detectors
+    if detectors.drift.enabled:
+        jobs.append(
+            drift_job(engine, config.models, detectors.drift, config.resolve_path, references)
+        )
+    if detectors.quality.enabled:
+        jobs.append(
+            quality_job(engine, config.models, detectors.quality, config.resolve_path, references)
+        )
     if config.slos:
         jobs.append(
             slo_job(

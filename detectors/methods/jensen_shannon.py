@@ -1,12 +1,13 @@
-"""Jensen-Shannon distance between category frequencies (categorical and boolean features).
+"""Jensen-Shannon distance between binned shares (categorical and numeric features).
 
-Matches Evidently 0.7's ``jensenshannon`` stattest for categorical columns
+Matches Evidently 0.7's ``jensenshannon`` stattest
 (``evidently/legacy/calculations/stattests/jensenshannon.py`` with ``get_binned_data`` in
-``.../stattests/utils.py``):
+``.../stattests/utils.py``, copied in :mod:`detectors.methods.binning`):
 
-- the categories are the union of the non-null values of reference and current;
-- each side's distribution is its category counts divided by its number of values
-  (categories absent on one side get 0; no smoothing, ``feel_zeroes=False``);
+- categories: the union of the non-null values of both sides; a numeric column with more
+  than 20 distinct reference values: Sturges bins over both sides together;
+- each side's distribution is its counts divided by its number of values (no smoothing,
+  ``feel_zeroes=False``);
 - the distance is ``scipy.spatial.distance.jensenshannon(p, q, base=None)``: the square
   root of the JS divergence in **natural log**, so it lies in ``[0, sqrt(ln 2)]``
   (about ``[0, 0.8326]``), not in ``[0, 1]`` as with base 2.
@@ -19,13 +20,19 @@ clamps a rounding error below zero to zero instead of returning NaN.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
-from detectors.methods.base import DriftMethod
+from detectors.methods.base import DriftMethod, MethodResult
+from detectors.methods.binning import binned_shares
+from detectors.methods.counts import category_counts
 
 #: The largest value the distance can take (disjoint categories), with natural logs.
 MAX_DISTANCE = float(np.sqrt(np.log(2.0)))
+
+__all__ = ["JENSEN_SHANNON", "MAX_DISTANCE", "category_counts", "jensen_shannon_distance"]
 
 
 def jensen_shannon_from_counts(
@@ -51,28 +58,22 @@ def _relative_entropy(p: NDArray[np.float64], m: NDArray[np.float64]) -> float:
     return float(np.sum(p[present] * np.log(p[present] / m[present])))
 
 
-def category_counts(
-    reference: NDArray[np.str_], current: NDArray[np.str_]
-) -> tuple[NDArray[np.str_], NDArray[np.int64], NDArray[np.int64]]:
-    """The union of categories (sorted) and each side's count of every category."""
-    categories, codes = np.unique(np.concatenate([reference, current]), return_inverse=True)
-    size = len(categories)
-    split = len(reference)
-    reference_counts = np.bincount(codes[:split], minlength=size).astype(np.int64)
-    current_counts = np.bincount(codes[split:], minlength=size).astype(np.int64)
-    return categories, reference_counts, current_counts
+def jensen_shannon_distance(reference: NDArray[Any], current: NDArray[Any]) -> float:
+    """JS distance between the binned shares of two non-empty arrays."""
+    reference_shares, current_shares = binned_shares(reference, current, fill=False)
+    return jensen_shannon_from_counts(reference_shares, current_shares)
 
 
-def jensen_shannon_distance(reference: NDArray[np.str_], current: NDArray[np.str_]) -> float:
-    """JS distance between the category frequencies of two non-empty label arrays."""
-    _, reference_counts, current_counts = category_counts(reference, current)
-    return jensen_shannon_from_counts(reference_counts, current_counts)
+def jensen_shannon(reference: NDArray[Any], current: NDArray[Any]) -> MethodResult:
+    """The distance as a method result (no p-value)."""
+    return MethodResult.distance(jensen_shannon_distance(reference, current))
 
 
 JENSEN_SHANNON = DriftMethod(
     name="jensen_shannon",
     title="Jensen-Shannon distance (natural log)",
-    kinds=frozenset({"categorical", "boolean"}),
+    kinds=frozenset({"numeric", "categorical", "boolean"}),
     default_threshold=0.1,
-    function=jensen_shannon_distance,
+    function=jensen_shannon,
+    evidently="jensenshannon",
 )

@@ -13,14 +13,16 @@ import pandas as pd
 import pytest
 from drift_parity import EvidentlyStattests
 
-from detectors.config import DriftConfig
+from detectors.config import DriftConfig, FeatureMethod, Persistence
 from detectors.drift import feature_drift
 from detectors.methods.wasserstein import wasserstein_distance_norm
 from detectors.reference import Reference
 from store.records import Signal
 from store.specs import ModelSpec
 
-CONFIG = DriftConfig(min_sample_size=100)
+#: One window decides (persistence has its own tests below).
+ONE_WINDOW = Persistence(k=1, m=1)
+CONFIG = DriftConfig(min_sample_size=100, persistence=ONE_WINDOW)
 RNG_SEED = 7
 
 SPEC = ModelSpec.model_validate(
@@ -43,11 +45,11 @@ def _reference(
 ) -> Reference:
     rng = np.random.default_rng(RNG_SEED)
     numeric = {"income": rng.normal(1000.0, 100.0, 5000) if income is None else income}
-    purposes = purpose or list(rng.choice(["car", "house", "education"], 1000, p=[0.5, 0.3, 0.2]))
-    label_arrays = {"purpose": purposes, "is_new": ["true", "false"] * 500, **labels}
+    purposes = purpose or list(rng.choice(["car", "house", "education"], 3000, p=[0.5, 0.3, 0.2]))
+    label_arrays = {"purpose": purposes, "is_new": ["true", "false"] * 1500, **labels}
     return Reference(
         source="memory",
-        rows=1000,
+        rows=5000,
         numeric=MappingProxyType(numeric),
         labels=MappingProxyType({k: np.array(v, dtype=np.str_) for k, v in label_arrays.items()}),
     )
@@ -79,7 +81,7 @@ def _run(
         rows,
         start,
         start + timedelta(hours=1),
-        DriftConfig(**{"min_sample_size": 100, **config}),
+        DriftConfig(**{"min_sample_size": 100, "persistence": ONE_WINDOW, **config}),
     )
 
 
@@ -110,6 +112,7 @@ def test_a_shifted_numeric_feature_breaches_with_its_means_in_details() -> None:
     assert income.status == "breach"
     assert income.metric == "wasserstein"
     assert income.threshold == CONFIG.numeric_threshold
+    assert income.details["automatic"] is True
     assert income.value == pytest.approx(
         wasserstein_distance_norm(_reference().numeric["income"], current)
     )
@@ -143,7 +146,7 @@ def test_nulls_and_wrong_types_are_counted_and_not_sampled() -> None:
 
 
 def test_a_varying_window_against_a_constant_reference_is_computed() -> None:
-    income = _by_subject(_run(_rows(300), _reference(income=np.full(500, 1000.0))))["income"]
+    income = _by_subject(_run(_rows(300), _reference(income=np.full(5000, 1000.0))))["income"]
     assert income.status == "breach"
     assert income.value is not None and income.value > 1000
 
@@ -179,7 +182,7 @@ NOT_COMPUTABLE = [
         lambda rows: rows[:99],
         None,
         "income",
-        "only 99 values in the window; min_sample_size is 100",
+        "only 99 values in the current data; min_sample_size is 100 for wasserstein",
         id="fewer values than min_sample_size",
     ),
     pytest.param(
@@ -230,7 +233,8 @@ def test_what_cannot_be_computed_says_why_and_is_never_nan(
     subject: str,
     reason: str,
 ) -> None:
-    signals = _run(edit(_rows(300)), reference)
+    wasserstein = {"income": FeatureMethod(method="wasserstein")}
+    signals = _run(edit(_rows(300)), reference, methods=wasserstein)
     assert len(signals) == len(SPEC.features)
     signal = _by_subject(signals)[subject]
     assert signal.status == "not_computable"
@@ -244,7 +248,7 @@ def test_unsupported_features_count_their_present_values_and_have_no_method() ->
     rows = _rows(300)
     rows[0]["note"] = None
     note = _by_subject(_run(rows))["note"]
-    assert (note.metric, note.sample_size, note.threshold) == ("none", 299, 0.1)
+    assert (note.metric, note.sample_size, note.threshold) == ("none", 299, None)
 
 
 # --- parity with Evidently's pipeline, which drops NaN and +/-inf before its stattests ------
@@ -253,34 +257,91 @@ def test_unsupported_features_count_their_present_values_and_have_no_method() ->
 def test_drift_with_nulls_and_infinities_matches_evidently_on_cleaned_columns(
     evidently_stattests: EvidentlyStattests,
 ) -> None:
+    """Small references: Evidently picks KS and chi-square; so does Vigil, with its p-values."""
     rng = np.random.default_rng(11)
     reference_income = rng.normal(1000.0, 100.0, 1000)
     reference_income[::17] = np.nan
     reference_income[5] = np.inf
+    purposes = list(rng.choice(["car", "house", "education"], 900, p=[0.5, 0.3, 0.2]))
     rows = _rows(400, income_shift=15.0)
     for i in range(0, 400, 13):
         rows[i]["income"] = None
         rows[i + 1]["purpose"] = None
     rows[7]["income"] = float("-inf")
-    reference = _reference(income=reference_income)
+    reference = _reference(income=reference_income, purpose=purposes)
     found = _by_subject(_run(rows, reference))
 
     def clean(values: list[Any]) -> pd.Series:
         # evidently/legacy/calculations/data_drift.py, get_one_column_drift
         return pd.Series(values).replace([-np.inf, np.inf], np.nan).dropna()
 
-    income = evidently_stattests.wasserstein(
-        clean(list(reference_income)),
-        clean([row["income"] for row in rows]),
-        evidently_stattests.numerical,
-        0.1,
+    for subject, ours, theirs_reference, kind in (
+        ("income", found["income"], list(reference_income), evidently_stattests.numerical),
+        ("purpose", found["purpose"], purposes, evidently_stattests.categorical),
+    ):
+        ref, cur = clean(theirs_reference), clean([row[subject] for row in rows])
+        test = evidently_stattests.get_stattest(ref, cur, kind, None)
+        theirs = test(ref, cur, kind, None)
+        assert (
+            ours.metric
+            == {"K-S p_value": "ks", "chi-square p_value": "chisquare"}[test.display_name]
+        )
+        assert ours.details["p_value"] == pytest.approx(theirs.drift_score, rel=1e-9)
+        assert ours.sample_size == len(cur)
+
+
+def test_p_values_are_adjusted_across_the_models_features_before_they_count() -> None:
+    small = _reference(
+        income=np.random.default_rng(1).normal(1000.0, 100.0, 800),
+        purpose=["car", "house", "education"] * 300,
+        is_new=["true", "false"] * 300,
     )
-    purpose = evidently_stattests.jensenshannon(
-        clean(list(reference.labels["purpose"])),
-        clean([row["purpose"] for row in rows]),
-        evidently_stattests.categorical,
-        0.1,
+    signals = _by_subject(_run(_rows(300, income_shift=12.0), small, alpha=0.05))
+    income = signals["income"]
+    assert income.metric == "ks" and income.details["automatic"] is True
+    p, adjusted = income.details["p_value"], income.details["p_adjusted"]
+    tested = [s for s in signals.values() if "p_adjusted" in s.details]
+    assert adjusted >= p and len(tested) == 3  # ks, chisquare and z
+    assert income.details["window_drifted"] == (
+        adjusted < 0.05 and income.value >= income.threshold  # type: ignore[operator]
     )
-    assert found["income"].value == pytest.approx(income.drift_score, rel=1e-9)
-    assert found["purpose"].value == pytest.approx(purpose.drift_score, rel=1e-9)
-    assert found["income"].sample_size == len(clean([row["income"] for row in rows]))
+
+
+@pytest.mark.parametrize(
+    ("earlier", "status", "drifted_windows"),
+    [
+        pytest.param([], "ok", 1, id="a first drifting window is not yet a breach"),
+        pytest.param([False, False], "ok", 1, id="one drifting window in three is not a breach"),
+        pytest.param(
+            [True, False], "breach", 2, id="two drifting windows in the last three breach"
+        ),
+        pytest.param([True, False, False], "ok", 1, id="windows older than m do not count"),
+    ],
+)
+def test_a_drifting_feature_breaches_only_when_it_persists(
+    earlier: list[bool], status: str, drifted_windows: int
+) -> None:
+    start = datetime(2026, 3, 2, 8, tzinfo=UTC)
+    signals = feature_drift(
+        SPEC, _reference(), _rows(300, income_shift=50.0), start, start + timedelta(hours=1),
+        DriftConfig(min_sample_size=100, persistence=Persistence(k=2, m=3)),
+        earlier={"income": earlier},
+    )  # fmt: skip
+    income = _by_subject(signals)["income"]
+    assert income.details["window_drifted"] is True
+    assert income.status == status
+    assert income.details["persistence"] == {
+        "k": 2, "m": 3, "drifted_windows": drifted_windows, "windows": min(len(earlier), 2) + 1,
+    }  # fmt: skip
+
+
+def test_a_configured_method_and_threshold_replace_the_automatic_ones() -> None:
+    methods = {
+        "income": FeatureMethod(method="psi", threshold=0.5),
+        "purpose": FeatureMethod(threshold=0.9),
+    }
+    found = _by_subject(_run(_rows(300, income_shift=50.0, purpose="education"), methods=methods))
+    assert (found["income"].metric, found["income"].threshold) == ("psi", 0.5)
+    assert found["income"].details["automatic"] is False
+    assert (found["purpose"].metric, found["purpose"].threshold) == ("jensen_shannon", 0.9)
+    assert found["purpose"].status == "ok"  # the distance is below 0.9

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, func, select
 
-from detectors.config import DriftConfig
+from detectors.config import DriftConfig, Persistence
 from detectors.jobs import drift_job
 from store.predictions import insert_predictions
 from store.records import Signal
@@ -21,7 +21,9 @@ from store.schema import signals
 from store.signals import signal_history
 from store.specs import ModelSpec
 
-CONFIG = DriftConfig(window=timedelta(hours=1), min_sample_size=100)
+CONFIG = DriftConfig(
+    window=timedelta(hours=1), min_sample_size=100, persistence=Persistence(k=1, m=1)
+)
 PURPOSES = ["car", "house", "education"]
 
 
@@ -172,15 +174,31 @@ def test_a_missing_reference_gives_reasons_logs_once_and_is_retried(
     assert "file not found" in caplog.records[0].getMessage()
     assert [s.status for s in first] == ["not_computable"] * 5
     assert all("reference dataset unusable" in s.details["reason"] for s in first)
-    assert [s.metric for s in first] == [
-        "wasserstein",
-        "wasserstein",
-        "jensen_shannon",
-        "jensen_shannon",
-        "none",
-    ]
+    assert [s.metric for s in first] == ["auto", "auto", "auto", "auto", "none"]
 
     _write_reference(tmp_path / "ref.csv")
     later = _run(job, t0 + timedelta(minutes=10))
     assert {s.subject: s.status for s in later}["income"] == "breach"
     assert _stored_count(sqlite_engine) == 15
+
+
+def test_the_job_reads_earlier_windows_so_drift_must_persist_before_it_breaches(
+    engine: Engine, t0: datetime, tmp_path: Path
+) -> None:
+    """Every 5 minutes over a shifted hour: drifted in 1 of 3 windows, then 2 of 3."""
+    _write_reference(tmp_path / "ref.csv")
+    insert_predictions(engine, _predictions("credit", t0, 600, shifted=True))
+    config = DriftConfig(min_sample_size=100, persistence=Persistence(k=2, m=3))
+    job = drift_job(engine, (_spec("credit", "ref.csv"),), config, lambda p: tmp_path / p)
+
+    first = {s.subject: s for s in _run(job, t0)}
+    second = {s.subject: s for s in _run(job, t0 + timedelta(minutes=5))}
+
+    assert first["income"].details["window_drifted"] is True
+    assert first["income"].status == "ok"
+    assert first["income"].details["persistence"]["drifted_windows"] == 1
+    assert second["income"].status == "breach"
+    assert second["income"].details["persistence"] == {
+        "k": 2, "m": 3, "drifted_windows": 2, "windows": 2,
+    }  # fmt: skip
+    assert second["age"].status == "ok"

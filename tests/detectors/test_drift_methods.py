@@ -7,6 +7,7 @@ for summation order (pandas' and numpy's ``std``, the order categories are summe
 
 from __future__ import annotations
 
+import importlib
 import math
 from typing import Any
 
@@ -16,11 +17,11 @@ import pytest
 from drift_parity import EvidentlyStattests
 from numpy.typing import NDArray
 
-from detectors.methods import DEFAULT_METHOD_FOR_TYPE, METHODS, DriftMethod
+from detectors.methods import METHODS
+from detectors.methods.counts import category_counts
 from detectors.methods.jensen_shannon import (
     JENSEN_SHANNON,
     MAX_DISTANCE,
-    category_counts,
     jensen_shannon_distance,
     jensen_shannon_from_counts,
 )
@@ -114,8 +115,8 @@ def test_jensen_shannon_on_counts_equals_jensen_shannon_on_values() -> None:
     assert categories.tolist() == ["a", "b", "c", "d"]
     assert reference_counts.tolist() == [3, 2, 1, 0]
     assert current_counts.tolist() == [1, 4, 0, 1]
-    assert jensen_shannon_from_counts(reference_counts, current_counts) == jensen_shannon_distance(
-        reference, current
+    assert jensen_shannon_from_counts(reference_counts, current_counts) == pytest.approx(
+        jensen_shannon_distance(reference, current), rel=1e-12
     )
 
 
@@ -126,40 +127,34 @@ def test_both_constant_is_a_reason_only_when_reference_and_current_are_constant(
 
 
 def test_every_method_is_registered_under_its_own_name_and_read_only() -> None:
-    assert METHODS == {"wasserstein": WASSERSTEIN, "jensen_shannon": JENSEN_SHANNON}
+    assert all(name == method.name for name, method in METHODS.items())
+    assert set(METHODS) == {
+        "wasserstein", "ks", "anderson", "cramer_von_mises", "energy_distance", "psi",
+        "jensen_shannon", "hellinger", "kl_div", "chisquare", "g_test", "fisher_exact", "z",
+        "tvd",
+    }  # fmt: skip
     with pytest.raises(TypeError):
         METHODS["other"] = WASSERSTEIN  # type: ignore[index]
 
 
-@pytest.mark.parametrize("kind", ["numeric", "categorical", "boolean"])
-def test_the_default_method_of_a_feature_type_applies_to_it(kind: Any) -> None:
-    method = METHODS[DEFAULT_METHOD_FOR_TYPE[kind]]
-    assert method.applies_to(kind)
-    assert method.default_threshold == 0.1
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_every_method_documents_its_evidently_counterpart_kinds_and_threshold(name: str) -> None:
+    method = METHODS[name]
+    assert method.evidently and method.title and method.kinds
+    assert method.default_threshold > 0
+    module = importlib.import_module(method.function.__module__)
+    assert "Evidently" in (module.__doc__ or ""), f"{module.__name__} does not say how it compares"
 
 
 @pytest.mark.parametrize(
-    ("higher_means_drift", "value", "breach"),
+    ("value", "breach"),
     [
-        pytest.param(True, 0.1, True, id="a distance at the threshold is a breach"),
-        pytest.param(True, 0.0999, False, id="a distance below the threshold is ok"),
-        pytest.param(False, 0.0499, True, id="a p-value below the threshold is a breach"),
-        pytest.param(False, 0.05, False, id="a p-value at the threshold is ok"),
+        pytest.param(0.1, True, id="an effect size at the threshold is a breach"),
+        pytest.param(0.0999, False, id="an effect size below the threshold is ok"),
     ],
 )
-def test_what_a_breach_means_follows_the_direction_of_the_method(
-    higher_means_drift: bool, value: float, breach: bool
-) -> None:
-    threshold = 0.1 if higher_means_drift else 0.05
-    method = DriftMethod(
-        name="probe",
-        title="probe",
-        kinds=frozenset({"numeric"}),
-        default_threshold=threshold,
-        function=wasserstein_distance_norm,
-        higher_means_drift=higher_means_drift,
-    )
-    assert method.is_breach(value, threshold) is breach
+def test_a_breach_is_an_effect_size_at_or_above_the_threshold(value: float, breach: bool) -> None:
+    assert WASSERSTEIN.is_breach(value, 0.1) is breach
 
 
 # --- parity with Evidently 0.7 --------------------------------------------------------------
@@ -190,6 +185,7 @@ def test_wasserstein_matches_evidently(
     ours = wasserstein_distance_norm(reference, current)
     assert ours == _parity(theirs.drift_score)
     assert WASSERSTEIN.is_breach(ours, 0.1) == theirs.drifted
+    assert WASSERSTEIN(reference, current).effect_size == ours
 
 
 def test_wasserstein_matches_evidently_for_a_constant_reference(
@@ -231,3 +227,4 @@ def test_jensen_shannon_matches_evidently(
     ours = jensen_shannon_distance(reference, current)
     assert ours == _parity(theirs.drift_score)
     assert JENSEN_SHANNON.is_breach(ours, 0.1) == theirs.drifted
+    assert JENSEN_SHANNON(reference, current).p_value is None
