@@ -1,10 +1,11 @@
 """Alert rules: the latest signals of one detector become one alert per (rule, model).
 
 The pure core decides, from a model's latest signals, whether the rule's alert should fire
-and with which labels and annotations (:func:`desired_alert`), and whether a breach has lasted
-the rule's ``for`` (:func:`step_pending`, Prometheus's pending → firing). The shell,
-:func:`evaluate_rules`, reconciles that desired state with the stored alerts through
-``store.alerts`` and returns only the transitions, which are what the router notifies about.
+(a breach, or with ``fire_on: [no_data]`` a signal without data) and with which labels and
+annotations (:func:`desired_alert`), and whether the trigger has lasted the rule's ``for``
+(:func:`step_pending`, Prometheus's pending → firing). The shell, :func:`evaluate_rules`,
+reconciles that desired state with the stored alerts through ``store.alerts`` and returns
+only the transitions, which are what the router notifies about.
 
 Labels never name subjects, so a breach spreading from ``income`` to ``age`` refreshes the
 annotations of the one firing alert instead of paging again. When a breach starts, the alert
@@ -29,6 +30,11 @@ from store.signals import latest_signals
 
 #: ``job_state`` key of the pending alerts: fingerprint → ISO time the breach was first seen.
 PENDING_STATE = "alerting.rules.pending"
+#: ``details["state"]`` of a signal that saw no data (SLO signals, see ``slo.evaluate``).
+NO_DATA_STATE = "no_data"
+#: Default summaries of an alert with subjects in breach, and of one with only no-data ones.
+SUMMARY = "{alertname} on {model}: {subjects}"
+NO_DATA_SUMMARY = "{alertname} on {model}: no data for {subjects}"
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,43 @@ def breaching(signals: Sequence[Signal]) -> list[Signal]:
     return sorted(found, key=lambda s: (-_excess(s), s.subject))
 
 
+def without_data(signals: Sequence[Signal]) -> list[Signal]:
+    """The signals that saw no data and ask for an alert then, by subject.
+
+    Those are ``not_computable`` with ``details["state"] == "no_data"`` and
+    ``details["no_data_alert"]`` true (SLO signals carry both); a signal whose SLO turned
+    ``no_data_alert`` off never matches.
+    """
+    found = [
+        s
+        for s in signals
+        if s.status == "not_computable"
+        and s.details.get("state") == NO_DATA_STATE
+        and s.details.get("no_data_alert") is True
+    ]
+    return sorted(found, key=lambda s: s.subject)
+
+
+def _describe(rule: AlertRule, model: str, watched: int, bad: Sequence[Signal]) -> str:
+    window_end = max(s.window_end for s in bad)
+    details = "; ".join(
+        f"{s.subject} {s.metric}={_number(s.value)} (threshold {_number(s.threshold)})" for s in bad
+    )
+    return (
+        f"Detector '{rule.detector}' found {len(bad)} of {watched} subjects of {model} "
+        f"past their threshold, latest window ending {window_end.isoformat()}: {details}."
+    )
+
+
+def _describe_no_data(rule: AlertRule, model: str, watched: int, silent: Sequence[Signal]) -> str:
+    window_end = max(s.window_end for s in silent)
+    names = ", ".join(s.subject for s in silent)
+    return (
+        f"Detector '{rule.detector}' has no data for {len(silent)} of {watched} subjects of "
+        f"{model}, latest window ending {window_end.isoformat()}: {names}."
+    )
+
+
 def desired_alert(
     rule: AlertRule,
     model: str,
@@ -77,28 +120,30 @@ def desired_alert(
     runbook_url: str,
     dashboard_url: str | None,
 ) -> DesiredAlert | None:
-    """The alert ``rule`` wants for ``model`` given its latest signals; None if none breach."""
+    """The alert ``rule`` wants for ``model`` given its latest signals; None if none trigger it.
+
+    Subjects in breach (``fire_on`` breach) are listed under ``subjects``, worst first;
+    subjects without data (``fire_on`` no_data) under ``no_data``, and the description says
+    "no data" for them.
+    """
     watched = [s for s in latest if s.detector == rule.detector and s.model == model]
-    bad = breaching(watched)
-    if not bad:
+    bad = breaching(watched) if "breach" in rule.fire_on else []
+    silent = without_data(watched) if "no_data" in rule.fire_on else []
+    if not bad and not silent:
         return None
-    names = ", ".join(s.subject for s in bad)
-    template = rule.summary or "{alertname} on {model}: {subjects}"
+    names = ", ".join(s.subject for s in [*bad, *silent])
+    template = rule.summary or (SUMMARY if bad else NO_DATA_SUMMARY)
     summary = (
         template.replace("{alertname}", rule.alert)
         .replace("{model}", model)
         .replace("{subjects}", names)
     )
-    window_end = max(s.window_end for s in bad)
-    details = "; ".join(
-        f"{s.subject} {s.metric}={_number(s.value)} (threshold {_number(s.threshold)})" for s in bad
-    )
+    described = [_describe(rule, model, len(watched), bad)] if bad else []
+    if silent:
+        described.append(_describe_no_data(rule, model, len(watched), silent))
     annotations: dict[str, Any] = {
         "summary": summary,
-        "description": (
-            f"Detector '{rule.detector}' found {len(bad)} of {len(watched)} subjects of {model} "
-            f"past their threshold, latest window ending {window_end.isoformat()}: {details}."
-        ),
+        "description": " ".join(described),
         "runbook_url": runbook_url,
         "subjects": [
             {
@@ -110,8 +155,13 @@ def desired_alert(
             }
             for s in bad
         ],
-        "window_end": window_end.isoformat(),
+        "window_end": max(s.window_end for s in [*bad, *silent]).isoformat(),
     }
+    if silent:
+        annotations["no_data"] = [
+            {"subject": s.subject, "metric": s.metric, "window_end": s.window_end.isoformat()}
+            for s in silent
+        ]
     if dashboard_url:
         annotations["dashboard_url"] = dashboard_url
     return DesiredAlert(alert_labels(rule, model, team), annotations)

@@ -19,8 +19,9 @@ from sqlalchemy import Engine
 
 from store.pipeline_runs import upsert_pipeline_runs
 from store.predictions import insert_labels, insert_predictions
+from store.spans import insert_spans
 
-Kind = Literal["predictions", "labels", "pipeline_runs"]
+Kind = Literal["predictions", "labels", "pipeline_runs", "spans"]
 StoreWriter = Callable[[Engine, Sequence[dict[str, Any]]], int]
 
 #: How each kind reaches the store; every writer is idempotent, so replays store nothing twice.
@@ -29,6 +30,7 @@ WRITERS: Mapping[str, StoreWriter] = MappingProxyType(
         "predictions": insert_predictions,
         "labels": insert_labels,
         "pipeline_runs": upsert_pipeline_runs,
+        "spans": insert_spans,
     }
 )
 
@@ -37,6 +39,7 @@ _TIME_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "predictions": ("ts", "received_at"),
         "labels": ("ts", "received_at"),
         "pipeline_runs": ("started_at", "finished_at", "output_freshness", "received_at"),
+        "spans": ("started_at", "ended_at", "received_at"),
     }
 )
 

@@ -49,6 +49,23 @@ class ApiKeyConfig(BaseModel):
         return hash_key(self.key.get_secret_value())
 
 
+class TracesConfig(BaseModel):
+    """How ``POST /v1/traces`` reads the model a span served (``collector.traces``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model_attribute: str = Field(
+        default="ml.model.name",
+        min_length=1,
+        description="span (or resource) attribute naming the model a span served",
+    )
+    version_attribute: str = Field(
+        default="ml.model.version",
+        min_length=1,
+        description="span (or resource) attribute naming the model version",
+    )
+
+
 class CollectorConfig(BaseModel):
     """Ingestion API settings."""
 
@@ -105,6 +122,10 @@ class CollectorConfig(BaseModel):
             "HMAC-SHA256 key for features marked `pii: hash` (usually `${VIGIL_PII_KEY}`); "
             "required when a model has such a feature"
         ),
+    )
+
+    traces: TracesConfig = Field(
+        default=TracesConfig(), description="OTLP/HTTP trace ingestion (`POST /v1/traces`)"
     )
 
     @model_validator(mode="after")

@@ -133,6 +133,8 @@ def _feature_value(spec: FeatureSpec, value: Any, limits: Limits) -> Any:
             raise Reject(field, "is required")
         return None
     if spec.type == "numeric":
+        if type(value) is float and math.isfinite(value):  # the common case, kept cheap
+            return value
         if not _finite(value):
             raise Reject(field, "must be a finite number")
         return float(value)
@@ -158,8 +160,9 @@ def _features(spec: ModelSpec, raw: Any, limits: Limits) -> dict[str, Any]:
         raise Reject("features", "must be an object of feature name to value")
     if len(raw) > limits.max_features:
         raise Reject("features", f"more than {limits.max_features} features")
+    unknown = raw.keys() - {f.name for f in spec.features}
     for name in raw:
-        if spec.feature(name) is None:
+        if name in unknown:
             raise Reject(f"features.{name}", f"not a feature of model {spec.name!r}")
     return {
         f.name: _feature_value(f, raw.get(f.name), limits)

@@ -16,8 +16,14 @@ DATABASE_URL_ENV = "VIGIL_DATABASE_URL"
 #: Environment variable the app reads its page title from (optional).
 TITLE_ENV = "VIGIL_DASHBOARD_TITLE"
 
+#: Environment variable the Runbooks page reads its folder from (optional).
+RUNBOOKS_DIR_ENV = "VIGIL_RUNBOOKS_DIR"
+
 #: The app that `vigil dashboard` serves.
 APP_PATH = Path(__file__).with_name("app.py")
+
+#: The runbooks shipped with Vigil, used when no folder is given.
+DEFAULT_RUNBOOKS_DIR = Path(__file__).resolve().parents[1] / "runbooks"
 
 
 def streamlit_command(
@@ -28,12 +34,14 @@ def streamlit_command(
     title: str,
     *,
     python: str = sys.executable,
+    runbooks_dir: Path | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The argv that serves ``app_path`` headless on ``host:port``, and the variables it needs.
 
     The returned environment holds only Vigil's variables: the caller merges it over its own
     (``{**os.environ, **env}``). Usage statistics are off, no file watcher runs (a deployed
     dashboard does not reload on edits) and the toolbar shows only what a viewer needs.
+    ``runbooks_dir`` (the config's ``alerting.runbooks_dir``) is what the Runbooks page shows.
     """
     argv = [
         python,
@@ -55,4 +63,6 @@ def streamlit_command(
         "false",
     ]
     env = {DATABASE_URL_ENV: database_url, TITLE_ENV: title}
+    if runbooks_dir is not None:
+        env[RUNBOOKS_DIR_ENV] = str(runbooks_dir)
     return argv, env

@@ -1,14 +1,16 @@
 """Shaping store records into the rows the dashboard shows.
 
-Pure functions of records: no database, no Streamlit. The page (``dashboards/app.py``)
+Pure functions of records: no database, no Streamlit. The Model page (``dashboards/ui/model.py``)
 only lays out what these return, so everything a partner reads is unit-tested here.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from store.alerts import AlertRecord
@@ -25,6 +27,9 @@ _STATUS_ORDER = {BREACH: 0, "not_computable": 1, "ok": 2}
 
 #: Runbook links are only made clickable for these schemes (never ``javascript:``).
 _LINK_SCHEMES = frozenset({"http", "https", "file"})
+
+#: A runbook's name: its file name without ``.md``.
+_RUNBOOK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 #: Background of a breaching row in the drift table.
 BREACH_BACKGROUND = "background-color: rgba(255, 75, 75, 0.18)"
@@ -52,6 +57,7 @@ class AlertRow:
     summary: str
     since: str
     runbook: str | None
+    runbook_page: str | None = None
 
 
 def format_time(at: datetime) -> str:
@@ -98,17 +104,32 @@ def safe_link(url: object) -> str | None:
     return url.strip() if urlsplit(url.strip()).scheme.lower() in _LINK_SCHEMES else None
 
 
+def runbook_page(url: str | None) -> str | None:
+    """The Runbooks page's deep link for a runbook URL ending in ``<name>.md``, else None.
+
+    Relative (``runbooks?runbook=feature-drift``), so it works under any base path.
+    """
+    if url is None:
+        return None
+    name = PurePosixPath(urlsplit(url).path).name
+    if not name.endswith(".md") or not _RUNBOOK_NAME.match(name[:-3]):
+        return None
+    return f"runbooks?runbook={name[:-3]}"
+
+
 def alert_rows(alerts: Sequence[AlertRecord]) -> list[AlertRow]:
     """One row per firing alert, in the order given (the store returns newest first)."""
-    return [
-        AlertRow(
-            alertname=alert.alertname,
-            severity=alert.labels.get("severity", ""),
-            summary=str(alert.annotations.get("summary", "")),
-            since=format_time(alert.starts_at),
-            runbook=safe_link(
-                alert.annotations.get("runbook_url", alert.labels.get("runbook_url"))
-            ),
+    rows = []
+    for alert in alerts:
+        link = safe_link(alert.annotations.get("runbook_url", alert.labels.get("runbook_url")))
+        rows.append(
+            AlertRow(
+                alertname=alert.alertname,
+                severity=alert.labels.get("severity", ""),
+                summary=str(alert.annotations.get("summary", "")),
+                since=format_time(alert.starts_at),
+                runbook=link,
+                runbook_page=runbook_page(link),
+            )
         )
-        for alert in alerts
-    ]
+    return rows

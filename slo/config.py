@@ -20,6 +20,16 @@ An example of each SLI kind::
           target: {at_least: 0.80}
         objective: 95            # 95% of evaluated windows must reach an AUC of 0.80
         window: 7d
+      - name: credit-features-fresh
+        model: credit-risk       # the model the pipeline feeds
+        sli: {kind: freshness, pipeline: credit-features-daily, max_age: 26h}
+        objective: 99            # the features are at most 26h old 99% of the minutes
+        window: 28d
+      - name: scoring-api-latency
+        model: credit-risk
+        sli: {kind: latency, source: spans, service: scoring-api, operation: predict,
+              threshold_ms: 250}
+        objective: 99
 
 Every mistake is reported at load with its YAML path (``slos[1].sli.detector``).
 """
@@ -50,7 +60,8 @@ class SLOSpec(BaseModel):
     version: str = VERSION
     #: Unique per model; the ``subject`` of the SLO's signals and the ``slo`` metric label.
     name: str = Field(min_length=1)
-    #: The model whose predictions (or detector signals) are measured.
+    #: The model measured: its predictions, its detectors' signals, or (for spans and
+    #: freshness SLIs) the model the service serves or the pipeline feeds.
     model: str = Field(min_length=1)
     #: What counts as an event, and when one is good.
     sli: SLISpec
@@ -65,7 +76,7 @@ class SLOSpec(BaseModel):
     calendar: Literal["month", "week"] | None = None
     #: Whether "no data" should alert. Either way the signal is ``not_computable`` with
     #: ``details["state"] == "no_data"``; this flag travels in ``details["no_data_alert"]``
-    #: for the alert rules to honour. Default true: no data is not good data.
+    #: for alert rules with ``fire_on: [no_data]``. Default true: no data is not good data.
     no_data_alert: bool = True
 
     @field_validator("version")

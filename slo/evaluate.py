@@ -10,9 +10,9 @@ The signal answers "should someone be paged for this SLO now?":
 
 ``details["state"]`` says the same in one word for rules: ``page``, ``ticket`` (a ticket
 alert holds, no page alert does), ``ok`` or ``no_data``. ``details["no_data_alert"]`` carries
-the SLO's ``no_data_alert``: an alert rule should raise an alert for ``state == "no_data"``
-only when it is true, and otherwise treat the signal as unknown (neither firing nor
-resolving). The signal itself stays ``not_computable`` either way: no data is never "ok".
+the SLO's ``no_data_alert``: an alert rule with ``fire_on: [no_data]`` (e.g. ``SLONoData``)
+raises an alert for ``state == "no_data"`` only when it is true; a burn-rate rule never fires
+on it. The signal itself stays ``not_computable`` either way: no data is never "ok".
 
 ``value`` is the *effective* burn rate of the page alert nearest to (or furthest past) its
 factor: the lower of its two windows' burn rates, which is what the alert condition compares.

@@ -1,28 +1,30 @@
 """The scheduled job that evaluates every SLO, stores its signal and feeds its counters.
 
 The job is the thin shell around :func:`slo.evaluate.evaluate`: it reads the counts of each
-SLO's windows from the store (predictions, or detector signals for quality SLIs), evaluates
-them, and writes the signals. Alert windows are resolved when the job is built, so an SLO
-period without windows fails at start.
+SLO's windows from the store (predictions or spans; detector signals for quality SLIs;
+pipeline runs for freshness SLIs), evaluates them, and writes the signals. Alert windows are
+resolved when the job is built, so an SLO period without windows fails at start.
 
 Given :class:`slo.metrics.SLOMetrics`, each tick also adds to the SLO's Prometheus counters
 the events of ``[previous window end, window end)``, read in the same query as the windows.
 Events stored after their interval was counted (late or replayed predictions, late
-detector signals) reach the signals but not the counters: counters never go back.
+detector signals or run reports) reach the signals but not the counters: counters never go back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
 from slo.config import SLOSpec
 from slo.evaluate import evaluate, windows_needed
+from slo.freshness import count_freshness_windows
 from slo.metrics import SLOMetrics, record_counts
 from slo.quality import count_quality_windows
 from slo.sli import EventCounts, count_model_windows
+from slo.span_sli import count_span_windows
 from slo.windows import AlertWindows
 from store.durations import align
 from store.records import Signal
@@ -32,6 +34,15 @@ from store.signals import write_signals
 JOB_NAME = "slo"
 
 Plan = tuple[SLOSpec, AlertWindows]
+#: Reads one SLO's counts over its spans ending at a given instant.
+CountAlone = Callable[
+    [Engine, SLOSpec, datetime, Iterable[timedelta]], dict[timedelta, EventCounts]
+]
+#: SLI kinds counted one SLO at a time (not from predictions).
+_COUNT_ALONE: dict[str, CountAlone] = {
+    "quality": count_quality_windows,
+    "freshness": count_freshness_windows,
+}
 
 
 def count_slos(
@@ -40,14 +51,18 @@ def count_slos(
     """Each SLO's counts over its spans ending at ``end``, whatever its SLI kind.
 
     The prediction SLIs of one model share one statement (one read of its events); a quality
-    SLI reads its detector's signals.
+    SLI reads its detector's signals, a freshness SLI its pipeline's runs, an SLI with
+    ``source: spans`` its service's spans.
     """
     wanted = [(slo, set(spans)) for slo, spans in requests]
     found: dict[int, dict[timedelta, EventCounts]] = {}
     by_model: dict[str, list[int]] = {}
     for i, (slo, spans) in enumerate(wanted):
-        if slo.sli.kind == "quality":
-            found[i] = count_quality_windows(engine, slo, end, spans)
+        count_alone = _COUNT_ALONE.get(slo.sli.kind)
+        if slo.sli.source == "spans":
+            count_alone = count_span_windows
+        if count_alone is not None:
+            found[i] = count_alone(engine, slo, end, spans)
         else:
             by_model.setdefault(slo.model, []).append(i)
     for model, indices in by_model.items():

@@ -2,14 +2,16 @@
 
 Two counters, labelled by ``model`` and ``slo``:
 
-- ``vigil_slo_events_total``: events the SLO's SLI counted (predictions for availability and
-  latency SLIs; detector windows with a computable signal for quality SLIs);
+- ``vigil_slo_events_total``: events the SLO's SLI counted (predictions, or spans with
+  ``source: spans``, for availability and latency SLIs; detector windows with a computable
+  signal for quality SLIs; minutes since the pipeline's first report for freshness SLIs);
 - ``vigil_slo_good_events_total``: those of them that were good.
 
 The SLO job adds, at each tick, the events of the interval since its previous tick (see
-:func:`slo.jobs.slo_job`), so ``rate()`` over these counters is the SLI's event rate. Both
-series of an SLO are created at zero when it is registered, so an idle model reads as a zero
-rate (and Sloth's rules as ``NaN``, "no data"), never as a missing series.
+:func:`slo.jobs.slo_job`), so ``rate()`` over these counters is the SLI's event rate (for
+freshness: one event a minute, so the ratio of the two rates is the share of fresh minutes).
+Both series of an SLO are created at zero when it is registered, so an idle model reads as a
+zero rate (and Sloth's rules as ``NaN``, "no data"), never as a missing series.
 
 The registry is passed in, never the global one: every test builds its own.
 """
@@ -33,7 +35,7 @@ class SLOMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.events = Counter(
             EVENTS.removesuffix("_total"),
-            "Events counted by an SLO's SLI (predictions, or detector windows).",
+            "Events counted by an SLO's SLI (predictions, spans, detector windows, minutes).",
             LABELS,
             registry=registry,
         )

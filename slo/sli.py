@@ -7,7 +7,8 @@ What counts:
 - ``latency``: predictions with a ``latency_ms``; good when it is at most ``threshold_ms``.
   Events without a latency are not counted at all.
 
-(Quality SLIs count detector windows instead: :mod:`slo.quality`.)
+(Quality SLIs count detector windows instead: :mod:`slo.quality`; freshness SLIs count
+minutes: :mod:`slo.freshness`; SLIs with ``source: spans`` count spans: :mod:`slo.span_sli`.)
 
 All windows of an evaluation end at the same instant, so they are nested, and the time from
 the longest window's start to the end splits into segments between consecutive window starts.
@@ -52,6 +53,8 @@ def _total(sli: SLISpec) -> ColumnElement[Any]:
 
 
 def _good(sli: SLISpec) -> ColumnElement[bool]:
+    if sli.source != "predictions":
+        raise ValueError(f"an SLI of {sli.source} is not counted from predictions")
     if sli.kind == "availability":
         return predictions.c.error.is_(None)
     if sli.kind != "latency" or sli.threshold_ms is None:

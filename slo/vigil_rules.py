@@ -5,7 +5,8 @@ Each SLO maps to Sloth's model as a Sloth ``prometheus/v1`` SLO would:
 - service = the model, name = the SLO name, id = ``<model>-<name>``;
 - the SLI is an events SLI over :mod:`slo.metrics`' counters, whatever the SLI kind:
   ``error = rate(vigil_slo_events_total) - rate(vigil_slo_good_events_total)`` over
-  ``total = rate(vigil_slo_events_total)``, both filtered on ``model`` and ``slo``;
+  ``total = rate(vigil_slo_events_total)``, both filtered on ``model`` and ``slo`` (the
+  counters of a freshness SLO count minutes, fresh or not, so its rules need nothing else);
 - objective and period (``window``) are the spec's, and so are the alert windows (its own
   ``alert_windows``, or the catalog's): Prometheus and Vigil page on the same thresholds;
 - every rule carries ``model`` (and ``team``, when the model has one), the labels Vigil's own

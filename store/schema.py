@@ -279,3 +279,25 @@ silences = Table(
     Column("expired_by", String(200), nullable=True),
     Index("ix_silences_ends_at", "ends_at"),
 )
+
+# Added in 0004 (traces): one row per OTLP span, unique on (trace_id, span_id) so a
+# retried export or a replayed spool stores each span once.
+spans = Table(
+    "spans",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("trace_id", String(32), nullable=False),
+    Column("span_id", String(16), nullable=False),
+    Column("parent_span_id", String(16), nullable=True),
+    Column("service", String(200), nullable=False),
+    Column("operation", String(200), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=False),
+    Column("duration_ms", Float, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("model", String(200), nullable=True),
+    Column("model_version", String(100), nullable=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    UniqueConstraint("trace_id", "span_id", name="uq_spans_trace_id_span_id"),
+    Index("ix_spans_service_operation_started", "service", "operation", "started_at"),
+)

@@ -17,6 +17,7 @@ from collector.api import ingestion_router
 from collector.auth import Authenticator
 from collector.ingestion import DirectIngestion, Ingestion
 from collector.metrics import CollectorMetrics
+from collector.traces_api import traces_router
 from vigil import __version__
 from vigil.auth import scope_dependency
 from vigil.config import VigilConfig
@@ -42,6 +43,7 @@ def build_app(
     app.include_router(
         ingestion_router(engine, config.models, config.collector, sink.metrics, clock, sink)
     )
+    app.include_router(traces_router(config.collector, sink.metrics, clock, sink))
 
     require_scope = scope_dependency(Authenticator(config.collector.api_keys))
     app.include_router(silences_router(engine, require_scope, clock))

@@ -14,7 +14,9 @@ from collections.abc import Callable, Sequence
 from vigil import __version__
 from vigil.alerting_cli import add_alerting_commands
 from vigil.check_cli import add_check_command
+from vigil.collect_cli import add_collect_command
 from vigil.errors import VigilError
+from vigil.runbooks_cli import add_runbooks_command
 from vigil.slo_cli import add_slo_commands
 
 DEFAULT_CONFIG = "vigil.yaml"
@@ -165,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_slo_commands(commands)
     add_alerting_commands(commands)
     add_check_command(commands)
+    add_runbooks_command(commands)
+    add_collect_command(commands)
     return parser
 
 

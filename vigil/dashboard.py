@@ -22,6 +22,7 @@ def run_dashboard(config: VigilConfig) -> int:
         config.dashboards.host,
         config.dashboards.port,
         config.dashboards.title,
+        runbooks_dir=config.resolve_path(config.alerting.runbooks_dir),
     )
     print(f"dashboard on http://{config.dashboards.host}:{config.dashboards.port}")
     return subprocess.call(argv, env={**os.environ, **env})

@@ -7,6 +7,9 @@ detectors and SLOs write signals, then rules turn them into alerts, then the dis
 
 from __future__ import annotations
 
+import os
+import socket
+
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
@@ -51,5 +54,7 @@ def build_jobs(
         [(m.name, m.team) for m in config.models],
         config.runbook_url,
         build_context=BuildContext(resolve_path=config.resolve_path),
+        owner=f"{socket.gethostname()}:{os.getpid()}",
+        failing_runbook_url=config.runbook_url("notification-failing"),
     )
     return jobs

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from collector_harness import ApiFactory
 from sqlalchemy import Engine
+from traces_harness import TracesAppFactory
 
 from store.db import create_store_engine, upgrade
 
@@ -48,3 +49,13 @@ def unreachable_store(tmp_path: Path) -> Iterator[tuple[Engine, Callable[[], Non
         yield engine, repair
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def make_traces_app(tmp_path: Path) -> Iterator[TracesAppFactory]:
+    """Build ``/v1/traces`` apps whose writers are shut down after the test."""
+    factory = TracesAppFactory(tmp_path / "traces-spool")
+    try:
+        yield factory
+    finally:
+        factory.close()

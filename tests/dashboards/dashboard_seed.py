@@ -18,6 +18,29 @@ UNREGISTERED_MODEL = "fraud-legacy"
 DRIFTING_FEATURE = "income"
 ALERT_SUMMARY = "Feature income drifted: psi 0.31 over threshold 0.2"
 RUNBOOK_URL = "https://runbooks.example.org/feature-drift.md"
+SLO_NAME = "credit-risk-availability"
+
+
+def _slo(t0: datetime) -> Signal:
+    """An availability SLO at ticket level: 62% of its budget left, gone in about 2 days."""
+    return Signal(
+        detector="slo",
+        model=MODEL,
+        subject=SLO_NAME,
+        metric="error_budget_burn",
+        window_start=t0 - timedelta(hours=5),
+        window_end=t0 + timedelta(hours=1),
+        value=2.5,
+        threshold=6.0,
+        status="ok",
+        sample_size=5000,
+        details={
+            "state": "ticket",
+            "budget_remaining": 0.62,
+            "budget_exhausted_in_seconds": 2 * 86400 + 3 * 3600,
+            "burn_rates": {"1h": 4.0, "5m": 7.5, "6h": 2.5, "30m": None},
+        },
+    )
 
 
 def _drift(
@@ -76,6 +99,7 @@ def seed(url: str, t0: datetime) -> None:
                 _drift(t0, "age", 0.05, "ok"),
                 _drift(t0, "zip_code", None, "not_computable", details={"reason": "too few rows"}),
                 _drift(t0, "amount", 0.01, "ok", model=UNREGISTERED_MODEL),
+                _slo(t0),
             ],
             t0 + timedelta(minutes=61),
         )

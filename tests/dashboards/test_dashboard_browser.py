@@ -2,7 +2,8 @@
 
 Starts ``python -m streamlit run`` with the argv and environment of
 :func:`dashboards.launch.streamlit_command` on a free port against a seeded SQLite store, then
-asks headless Chromium for a screenshot and the rendered DOM. Skipped when Chromium is not
+asks headless Chromium for a screenshot and the rendered DOM of every page (Fleet, Model,
+SLOs, Runbooks). Skipped when Chromium is not
 installed, except under ``CI=true``, where a missing browser fails the test.
 """
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dashboard_seed import DRIFTING_FEATURE, MODEL
+from dashboard_seed import DRIFTING_FEATURE, MODEL, UNREGISTERED_MODEL
 
 from dashboards.launch import APP_PATH, streamlit_command
 
@@ -141,27 +142,55 @@ def _render(chromium: Path, url: str, screenshot: Path, profile: Path) -> str:
     return done.stdout
 
 
-def test_the_served_dashboard_renders_the_model_without_an_exception(
-    chromium: Path, served: Served, tmp_path: Path
-) -> None:
-    screenshot = tmp_path / "dashboard.png"
+@dataclass(frozen=True)
+class PageCheck:
+    """A page to load, what shows it has rendered, and texts it must then contain."""
+
+    name: str
+    path: str
+    ready: str
+    texts: tuple[str, ...]
+
+
+#: Every page of the app; ``ready`` is in the DOM only once the page's data has arrived.
+PAGES = (
+    PageCheck("fleet", "/", "features drifting", (MODEL, UNREGISTERED_MODEL, "Open model page")),
+    PageCheck("model", "/model", 'data-testid="stDataFrame"', (MODEL, DRIFTING_FEATURE)),
+    PageCheck("slos", "/slos", 'data-testid="stDataFrame"', ("Burn rate per window",)),
+    PageCheck("runbooks", "/runbooks?runbook=feature-drift", "How to diagnose", ("FeatureDrift",)),
+)
+
+
+def _render_until_ready(chromium: Path, served: Served, page: PageCheck, tmp_path: Path) -> str:
+    """Render ``page`` until its data shows or :data:`RENDER_DEADLINE_S` passes; fail on an exception."""
+    screenshot = tmp_path / f"dashboard-{page.name}.png"
     deadline = time.monotonic() + RENDER_DEADLINE_S
     attempts = 0
     while True:
         attempts += 1
         screenshot.unlink(missing_ok=True)
-        dom = _render(chromium, served.url, screenshot, tmp_path / f"chromium-profile-{attempts}")
-        (tmp_path / f"dom-{attempts}.html").write_text(dom)
-        assert "stException" not in dom, f"attempt {attempts}:\n{served.log.read_text()}"
-        if 'data-testid="stDataFrame"' in dom or time.monotonic() > deadline:
+        profile = tmp_path / f"chromium-profile-{page.name}-{attempts}"
+        dom = _render(chromium, served.url + page.path, screenshot, profile)
+        (tmp_path / f"dom-{page.name}-{attempts}.html").write_text(dom)
+        assert "stException" not in dom, (
+            f"{page.name}, attempt {attempts}:\n{served.log.read_text()}"
+        )
+        if page.ready in dom or time.monotonic() > deadline:
             break
-
-    assert 'data-testid="stDataFrame"' in dom, f"no tables rendered in {attempts} attempts"
-    assert MODEL in dom
-    assert DRIFTING_FEATURE in dom
+    assert page.ready in dom, f"{page.name}: not rendered in {attempts} attempts"
     png = screenshot.read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(png) > MIN_SCREENSHOT_BYTES
     if target := os.environ.get("VIGIL_SCREENSHOT_DIR"):
         Path(target).mkdir(parents=True, exist_ok=True)
         shutil.copy2(screenshot, Path(target) / screenshot.name)
+    return dom
+
+
+def test_every_served_page_renders_its_data_without_an_exception(
+    chromium: Path, served: Served, tmp_path: Path
+) -> None:
+    for page in PAGES:
+        dom = _render_until_ready(chromium, served, page, tmp_path)
+        missing = [text for text in page.texts if text not in dom]
+        assert not missing, f"{page.name}: {missing} not in the page"

@@ -6,7 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboards.launch import APP_PATH, DATABASE_URL_ENV, TITLE_ENV, streamlit_command
+from dashboards.launch import (
+    APP_PATH,
+    DATABASE_URL_ENV,
+    DEFAULT_RUNBOOKS_DIR,
+    RUNBOOKS_DIR_ENV,
+    TITLE_ENV,
+    streamlit_command,
+)
 
 
 def test_the_command_serves_the_app_headless_on_the_configured_address() -> None:
@@ -57,9 +64,24 @@ def test_by_default_the_current_interpreter_runs_the_bundled_app() -> None:
     assert Path(argv[4]).name == "app.py"
 
 
-def test_no_dashboards_module_but_the_page_imports_streamlit() -> None:
+def test_the_runbooks_folder_travels_in_the_environment_when_given() -> None:
+    _, env = streamlit_command(
+        APP_PATH, "sqlite://", "127.0.0.1", 8501, "Vigil", runbooks_dir=Path("/srv/runbooks")
+    )
+    assert env[RUNBOOKS_DIR_ENV] == "/srv/runbooks"
+    assert (DEFAULT_RUNBOOKS_DIR / "feature-drift.md").is_file()
+
+
+def test_every_page_of_the_app_exists() -> None:
+    text = APP_PATH.read_text()
+    pages = ["ui/fleet.py", "ui/model.py", "ui/slos.py", "ui/runbooks.py"]
+    assert all(f'"{page}"' in text and (APP_PATH.parent / page).is_file() for page in pages)
+
+
+def test_no_dashboards_module_but_the_app_and_its_pages_imports_streamlit() -> None:
     # Listed from the folder of the app: under pytest, ``dashboards`` may resolve to the
-    # tests folder of the same name, whose ``__path__`` is not the package's.
+    # tests folder of the same name, whose ``__path__`` is not the package's. The pages
+    # (``dashboards/ui/``) are Streamlit scripts and are not in this list.
     modules = sorted(
         f"dashboards.{path.stem}"
         for path in APP_PATH.parent.glob("*.py")
@@ -67,6 +89,7 @@ def test_no_dashboards_module_but_the_page_imports_streamlit() -> None:
     )
     assert "dashboards.launch" in modules
     assert "dashboards.views" in modules
+    assert "dashboards.runbook_catalog" in modules
     script = (
         "import importlib, sys\n"
         f"for name in ['dashboards', *{modules!r}, 'store.health']:\n"

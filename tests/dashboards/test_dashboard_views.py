@@ -16,6 +16,7 @@ from dashboards.views import (
     drifting_count,
     format_time,
     row_style,
+    runbook_page,
     safe_link,
 )
 from store.alerts import AlertRecord
@@ -161,6 +162,7 @@ def test_an_alert_row_takes_severity_from_labels_and_summary_and_runbook_from_an
             summary="income drifted",
             since="2026-03-02 09:00 UTC",
             runbook="https://r.example/drift.md",
+            runbook_page="runbooks?runbook=drift",
         )
     ]
 
@@ -173,3 +175,27 @@ def test_an_alert_without_severity_summary_or_runbook_still_gets_a_row() -> None
 def test_a_runbook_url_in_the_labels_is_used_when_the_annotations_have_none() -> None:
     (row,) = alert_rows([_alert({"alertname": "A", "runbook_url": "https://r/a.md"}, {})])
     assert row.runbook == "https://r/a.md"
+
+
+@pytest.mark.parametrize(
+    ("url", "page"),
+    [
+        pytest.param(
+            "file:///srv/vigil/runbooks/feature-drift.md",
+            "runbooks?runbook=feature-drift",
+            id="a file runbook links to its page",
+        ),
+        pytest.param(
+            "https://git.example/runbooks/slo-burn.md?plain=1",
+            "runbooks?runbook=slo-burn",
+            id="the query of the url is ignored",
+        ),
+        pytest.param("https://wiki.example/FeatureDrift", None, id="not a markdown file"),
+        pytest.param("https://x.example/a%22b.md", None, id="an odd name gets no link"),
+        pytest.param(None, None, id="no runbook url"),
+    ],
+)
+def test_a_runbook_url_deep_links_to_the_runbooks_page_by_file_name(
+    url: str | None, page: str | None
+) -> None:
+    assert runbook_page(url) == page

@@ -56,6 +56,18 @@ alerting:
       for: 15m
       runbook: feature-drift
       summary: "Input drift on {{model}}: {{subjects}}"
+    - alert: DataQualityDegraded
+      detector: quality
+      severity: warning
+      for: 15m
+      runbook: data-quality
+      summary: "Data quality on {{model}}: {{subjects}}"
+    - alert: SLONoData
+      detector: slo
+      severity: warning
+      runbook: no-data
+      fire_on: [no_data]
+      summary: "No data for {{model}}'s SLOs: {{subjects}}"
     - alert: SLOErrorBudgetBurn
       detector: slo
       severity: critical

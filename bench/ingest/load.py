@@ -1,0 +1,156 @@
+"""Load for the ingestion benchmark: events, a collector process, and two load shapes.
+
+- :func:`closed_loop`: ``concurrency`` threads post pre-encoded batches back to back;
+  measures how many events per second the collector acknowledges at saturation.
+- :func:`open_loop`: batches are sent on a fixed schedule (an offered load) whatever the
+  answers; the latency of each is measured from its *scheduled* send time, so a stalled
+  server is not hidden by a client that waits for it (no coordinated omission).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+SERVER = Path(__file__).with_name("server.py")
+KEY = "bench-ingest-key-0123456789"
+HEADERS = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+
+
+def event(i: int, run: str, features: int = 20) -> dict[str, Any]:
+    """Prediction ``i`` of a run: 20 numeric features, a score, a unique request id."""
+    return {
+        "model": "bench",
+        "version": "v1",
+        "request_id": f"{run}-{i}",
+        "timestamp": "2026-03-02T08:00:00Z",
+        "features": {f"f{j}": ((i * 7 + j) % 1000) / 10 for j in range(features)},
+        "score": (i % 100) / 100,
+        "latency_ms": 12.5,
+    }
+
+
+def bodies(run: str, batches: int, batch_size: int) -> list[bytes]:
+    """Pre-encoded JSON bodies, so the load generator spends no time encoding."""
+    return [
+        json.dumps([event(b * batch_size + k, run) for k in range(batch_size)]).encode()
+        for b in range(batches)
+    ]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The peak resident set (VmHWM) of a live process, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@contextmanager
+def collector(db_url: str, durability: str, spool: Path) -> Iterator[tuple[str, int]]:
+    """Run ``server.py`` in its own process; yield its URL and pid; stop it afterwards."""
+    port = _free_port()
+    argv = [sys.executable, str(SERVER), "--db", db_url, "--durability", durability]
+    proc = subprocess.Popen([*argv, "--spool", str(spool), "--port", str(port)])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("the collector did not start within 30 s")
+            time.sleep(0.1)
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def spool_records(url: str) -> float:
+    """``vigil_spool_records`` from the collector's ``/metrics`` (0 in direct mode)."""
+    for line in httpx.get(f"{url}/metrics", timeout=5).text.splitlines():
+        if line.startswith("vigil_spool_records "):
+            return float(line.split()[1])
+    return 0.0
+
+
+def closed_loop(url: str, payloads: list[bytes], concurrency: int, timeout: float) -> float:
+    """Post every payload with ``concurrency`` threads; return the seconds it took."""
+    lock = threading.Lock()
+    queue = iter(payloads)
+    failures: list[str] = []
+    deadline = time.monotonic() + timeout
+
+    def worker() -> None:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            while time.monotonic() < deadline:
+                with lock:
+                    body = next(queue, None)
+                if body is None:
+                    return
+                response = client.post("/v1/predictions", content=body, headers=HEADERS)
+                if response.status_code != 200:
+                    failures.append(f"{response.status_code} {response.text[:200]}")
+                    return
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout + 60)
+    elapsed = time.perf_counter() - started
+    if failures or next(queue, None) is not None:
+        raise RuntimeError(f"closed loop incomplete: {failures[:1] or 'timed out'}")
+    return elapsed
+
+
+async def _open_loop(url: str, payloads: list[bytes], interval: float) -> list[float]:
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+        latencies: list[float] = []
+
+        async def send(body: bytes, scheduled: float) -> None:
+            response = await client.post("/v1/predictions", content=body, headers=HEADERS)
+            latencies.append(time.perf_counter() - scheduled)
+            if response.status_code != 200:
+                raise RuntimeError(f"{response.status_code} {response.text[:200]}")
+
+        start = time.perf_counter() + 0.1
+        tasks = []
+        for n, body in enumerate(payloads):
+            scheduled = start + n * interval
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            tasks.append(asyncio.create_task(send(body, scheduled)))
+        await asyncio.gather(*tasks)
+        return latencies
+
+
+def open_loop(url: str, payloads: list[bytes], interval: float) -> list[float]:
+    """Send one payload every ``interval`` seconds; return each one's latency in seconds."""
+    return asyncio.run(_open_loop(url, payloads, interval))
