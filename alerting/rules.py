@@ -152,6 +152,8 @@ def desired_alert(
                 "value": _finite(s.value),
                 "threshold": _finite(s.threshold),
                 "window_end": s.window_end.isoformat(),
+                "sample_size": s.sample_size,
+                "evidence": evidence(s.details),
             }
             for s in bad
         ],
@@ -165,6 +167,29 @@ def desired_alert(
     if dashboard_url:
         annotations["dashboard_url"] = dashboard_url
     return DesiredAlert(alert_labels(rule, model, team), annotations)
+
+
+def evidence(details: dict[str, Any]) -> dict[str, Any]:
+    """The part of a signal's details worth carrying on the alert (and to PagerDuty, Slack).
+
+    Flat facts and one level of numbers: an SLO's burn rate per window, its budget remaining
+    and consumed; a drift test's statistic, p-values and persistence. Larger structures stay
+    in the stored signal, one click away on the dashboard.
+    """
+    kept: dict[str, Any] = {}
+    for key, value in details.items():
+        if isinstance(value, bool | str) or value is None:
+            kept[key] = value
+        elif isinstance(value, int | float):
+            kept[key] = _finite(float(value))
+        elif isinstance(value, dict) and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
+        ):
+            kept[key] = {k: _finite(float(v)) for k, v in value.items()}
+    remaining = kept.get("budget_remaining")
+    if isinstance(remaining, float):
+        kept["budget_consumed"] = 1 - remaining
+    return kept
 
 
 def step_pending(
