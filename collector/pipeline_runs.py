@@ -14,7 +14,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from collector.validation import Limits, Reject, RowError, parse_timestamp, string_field
+from collector.validation import (
+    Limits,
+    Reject,
+    RowError,
+    parse_timestamp,
+    split_valid,
+    string_field,
+)
 from store.specs import ModelSpec
 
 STATUSES = ("running", "success", "failed")
@@ -69,11 +76,4 @@ def validate_pipeline_runs(
     limits: Limits,
 ) -> tuple[list[dict[str, Any]], list[RowError]]:
     """Split run reports into store rows and row errors (``models`` is unused: no model)."""
-    rows: list[dict[str, Any]] = []
-    errors: list[RowError] = []
-    for index, event in enumerate(events):
-        try:
-            rows.append(_run(event, limits, received_at))
-        except Reject as bad:
-            errors.append(RowError(index, bad.field, bad.reason))
-    return rows, errors
+    return split_valid(events, lambda event: _run(event, limits, received_at))

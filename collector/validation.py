@@ -7,7 +7,7 @@ bad row is reported with its index, field and reason; the valid rows of the batc
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -226,6 +226,69 @@ def _model(row: Mapping[str, Any], models: Mapping[str, ModelSpec], limits: Limi
     return spec
 
 
+def split_valid(
+    events: Sequence[Any], validate_one: Callable[[Any], dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Apply ``validate_one`` to each event: its rows, and a RowError for each it rejects."""
+    rows: list[dict[str, Any]] = []
+    errors: list[RowError] = []
+    for index, event in enumerate(events):
+        try:
+            rows.append(validate_one(event))
+        except Reject as bad:
+            errors.append(RowError(index, bad.field, bad.reason))
+    return rows, errors
+
+
+def _object(event: Any) -> Mapping[str, Any]:
+    if not isinstance(event, dict):
+        raise Reject("(event)", "must be a JSON object")
+    return event
+
+
+def _prediction_row(
+    event: Any, models: Mapping[str, ModelSpec], received_at: datetime, limits: Limits
+) -> dict[str, Any]:
+    event = _object(event)
+    spec = _model(event, models, limits)
+    return {
+        "model": spec.name,
+        "version": string_field(event, "version", limits),
+        "request_id": _request_id(event, limits),
+        "ts": parse_timestamp(event.get("timestamp")),
+        "features": _features(spec, event.get("features"), limits),
+        "prediction": _prediction(event.get("prediction")),
+        "score": optional_number(event, "score"),
+        "latency_ms": optional_number(event, "latency_ms", minimum=0),
+        "error": string_field(event, "error", limits, required=False),
+        "received_at": received_at,
+        "variant": string_field(event, "variant", limits, required=False),
+        "experiment": string_field(event, "experiment", limits, required=False),
+        "segment": _segment(event.get("segment"), limits),
+        "trace_id": _trace_id(event.get("trace_id")),
+    }
+
+
+def _label_row(
+    event: Any, models: Mapping[str, ModelSpec], received_at: datetime, limits: Limits
+) -> dict[str, Any]:
+    event = _object(event)
+    spec = _model(event, models, limits)
+    if "label" not in event or event["label"] is None:
+        raise Reject("label", "is required")
+    label = event["label"]
+    if not isinstance(label, _SCALAR) or (isinstance(label, float) and not math.isfinite(label)):
+        raise Reject("label", "must be a number, string or boolean")
+    ts = event.get("timestamp")
+    return {
+        "model": spec.name,
+        "request_id": string_field(event, "request_id", limits),
+        "label": label,
+        "ts": received_at if ts is None else parse_timestamp(ts),
+        "received_at": received_at,
+    }
+
+
 def validate_predictions(
     events: Sequence[Any],
     models: Mapping[str, ModelSpec],
@@ -233,34 +296,7 @@ def validate_predictions(
     limits: Limits,
 ) -> tuple[list[dict[str, Any]], list[RowError]]:
     """Split a batch of prediction events into store rows and row errors."""
-    rows: list[dict[str, Any]] = []
-    errors: list[RowError] = []
-    for index, event in enumerate(events):
-        try:
-            if not isinstance(event, dict):
-                raise Reject("(event)", "must be a JSON object")
-            spec = _model(event, models, limits)
-            rows.append(
-                {
-                    "model": spec.name,
-                    "version": string_field(event, "version", limits),
-                    "request_id": _request_id(event, limits),
-                    "ts": parse_timestamp(event.get("timestamp")),
-                    "features": _features(spec, event.get("features"), limits),
-                    "prediction": _prediction(event.get("prediction")),
-                    "score": optional_number(event, "score"),
-                    "latency_ms": optional_number(event, "latency_ms", minimum=0),
-                    "error": string_field(event, "error", limits, required=False),
-                    "received_at": received_at,
-                    "variant": string_field(event, "variant", limits, required=False),
-                    "experiment": string_field(event, "experiment", limits, required=False),
-                    "segment": _segment(event.get("segment"), limits),
-                    "trace_id": _trace_id(event.get("trace_id")),
-                }
-            )
-        except Reject as bad:
-            errors.append(RowError(index, bad.field, bad.reason))
-    return rows, errors
+    return split_valid(events, lambda event: _prediction_row(event, models, received_at, limits))
 
 
 def validate_labels(
@@ -270,30 +306,4 @@ def validate_labels(
     limits: Limits,
 ) -> tuple[list[dict[str, Any]], list[RowError]]:
     """Split a batch of labels (model, request_id, label[, timestamp]) into rows and errors."""
-    rows: list[dict[str, Any]] = []
-    errors: list[RowError] = []
-    for index, event in enumerate(events):
-        try:
-            if not isinstance(event, dict):
-                raise Reject("(event)", "must be a JSON object")
-            spec = _model(event, models, limits)
-            if "label" not in event or event["label"] is None:
-                raise Reject("label", "is required")
-            label = event["label"]
-            if not isinstance(label, _SCALAR) or (
-                isinstance(label, float) and not math.isfinite(label)
-            ):
-                raise Reject("label", "must be a number, string or boolean")
-            ts = event.get("timestamp")
-            rows.append(
-                {
-                    "model": spec.name,
-                    "request_id": string_field(event, "request_id", limits),
-                    "label": label,
-                    "ts": received_at if ts is None else parse_timestamp(ts),
-                    "received_at": received_at,
-                }
-            )
-        except Reject as bad:
-            errors.append(RowError(index, bad.field, bad.reason))
-    return rows, errors
+    return split_valid(events, lambda event: _label_row(event, models, received_at, limits))
