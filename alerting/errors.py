@@ -9,6 +9,13 @@
     ├── SilenceError                a silence request that cannot be carried out
     │   ├── InvalidSilenceError     bad matchers, or an end before the start
     │   └── SilenceNotFoundError    no silence has that id
+    ├── IncidentError               an operator request on an incident that cannot be done
+    │   ├── IncidentNotFoundError   no incident has that id
+    │   └── IncidentStateError      the incident's status does not allow it (closed, or
+    │                               already past the requested status)
+    ├── ActionError                 an operator request on an action that cannot be done
+    │   ├── ActionNotFoundError     no action has that id
+    │   └── ActionStateError        the action is not awaiting approval
     ├── SignatureError              a webhook whose Standard Webhooks signature does not
     │                               check out; ``reason`` says how
     └── DeliveryError               a receiver could not deliver a notification
@@ -66,6 +73,38 @@ class InvalidSilenceError(SilenceError):
 
 class SilenceNotFoundError(SilenceError):
     """No silence has the given id."""
+
+
+class IncidentError(AlertingError):
+    """An operator request on an incident that cannot be carried out."""
+
+
+class IncidentNotFoundError(IncidentError):
+    """No incident has the given id."""
+
+
+class IncidentStateError(IncidentError):
+    """The incident's status does not allow the request; ``status`` is the current one."""
+
+    def __init__(self, message: str, status: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ActionError(AlertingError):
+    """An operator request on a guarded action that cannot be carried out."""
+
+
+class ActionNotFoundError(ActionError):
+    """No action has the given id."""
+
+
+class ActionStateError(ActionError):
+    """The action's status does not allow the request; ``status`` is the current one."""
+
+    def __init__(self, message: str, status: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class SignatureError(AlertingError):

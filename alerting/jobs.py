@@ -6,6 +6,10 @@
   ``VigilNotificationFailing`` (:mod:`alerting.selfmon`), run a router tick (group timers are
   due at their own times, not only when rules run; :mod:`alerting.router_tick`), then send
   due notifications and schedule retries (:mod:`alerting.dispatcher`).
+* ``alerting.incidents`` every ``incidents.interval`` (:func:`incidents_job`): reconcile
+  incidents with the stored alerts, notifications and silences (:mod:`alerting.incident_tick`).
+* ``alerting.actions`` every ``actions.interval`` (:func:`actions_job`): propose, execute and
+  verify guarded actions (:mod:`alerting.action_tick`).
 
 The routing tree and the receivers are built once, here, from the validated config. Every
 step reads state from the store and takes ``now``, so a job that crashed is simply run again.
@@ -20,8 +24,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from alerting.action_tick import ActionTickReport, actions_tick
+from alerting.action_webhook import ActionSender
 from alerting.config import AlertingConfig
+from alerting.config.actions import ActionsConfig
+from alerting.config.incidents import IncidentsConfig
 from alerting.dispatcher import DispatchReport, RetryPolicy, dispatch_due
+from alerting.incident_tick import IncidentTickReport, incidents_tick
 from alerting.receivers import BuildContext, Receivers, build_receivers
 from alerting.router import build_router
 from alerting.router_tick import TickReport, route_tick
@@ -91,3 +100,29 @@ def alerting_jobs(
         return EvaluationReport(fired, len(transitions) - fired, len(tick.enqueued))
 
     return [ScheduledJob("alerting.rules", config.evaluation_interval, evaluate), *jobs]
+
+
+def incidents_job(engine: Engine, config: IncidentsConfig | None = None) -> ScheduledJob:
+    """The ``alerting.incidents`` job: reconcile incidents with the store every tick."""
+    settings = config or IncidentsConfig()
+
+    def reconcile(now: datetime) -> IncidentTickReport:
+        return incidents_tick(engine, now, settings.notification_lookback)
+
+    return ScheduledJob("alerting.incidents", settings.interval, reconcile)
+
+
+def actions_job(
+    engine: Engine,
+    config: ActionsConfig,
+    runbook_url: Callable[[str], str],
+    *,
+    sender: ActionSender | None = None,
+) -> ScheduledJob:
+    """The ``alerting.actions`` job; ``sender`` defaults to one over the real network."""
+    built = sender or ActionSender()
+
+    def run(now: datetime) -> ActionTickReport:
+        return actions_tick(engine, config, built, runbook_url, now)
+
+    return ScheduledJob("alerting.actions", config.interval, run)

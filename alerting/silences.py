@@ -5,7 +5,8 @@ silence must not mute every alert); its end must be after its start and not in t
 Matchers are stored in their canonical text (``name="value"``). The HTTP API
 (:mod:`alerting.api`) and the dashboard call these functions, so both check the same rules;
 the router reads active silences each tick (:class:`~alerting.mute_stages.SilenceStage`).
-Every creation and expiry is logged with who did it and why.
+Every creation and expiry is logged, and appended to the audit log (:mod:`store.audit`),
+with who did it and why.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 
 from alerting.errors import InvalidSilenceError, SilenceNotFoundError
 from alerting.matchers import Matcher, parse_all
+from store.audit import AuditEntry, append_audit
 from store.silences import (
     SilenceRecord,
     SilenceState,
@@ -67,6 +69,11 @@ def new_silence(
         raise InvalidSilenceError("a silence needs an author and a comment")
     texts = [str(m) for m in parsed]
     record = create_silence(engine, texts, author, comment, start, ends_at, created_by, now)
+    data = {"matchers": texts, "author": author, "starts_at": start.isoformat()}
+    data["ends_at"] = ends_at.isoformat()
+    append_audit(
+        engine, AuditEntry(now, created_by, "silence.create", f"silence:{record.id}", comment, data)
+    )
     log.info(
         "silence %s created by %s (author %s) for %s until %s: %s",
         record.id,
@@ -85,6 +92,11 @@ def expire(engine: Engine, silence_id: str, expired_by: str, now: datetime) -> S
     if record is None:
         raise SilenceNotFoundError(f"no silence {silence_id!r}")
     log.info("silence %s expired by %s", silence_id, expired_by)
+    data = {"matchers": list(record.matchers)}
+    append_audit(
+        engine,
+        AuditEntry(now, expired_by, "silence.expire", f"silence:{silence_id}", "expired", data),
+    )
     return record
 
 

@@ -301,3 +301,61 @@ spans = Table(
     UniqueConstraint("trace_id", "span_id", name="uq_spans_trace_id_span_id"),
     Index("ix_spans_service_operation_started", "service", "operation", "started_at"),
 )
+
+# Added in 0006 (incidents and audit): the source row an incident event was derived from
+# (``alert:<id>:fired``, ``notification:<id>:sent``…), unique per incident, so the
+# reconciling tick can run any number of times and record each fact once.
+incident_events.append_column(Column("source", String(200), nullable=True))
+Index(
+    "uq_incident_events_incident_source",
+    incident_events.c.incident_id,
+    incident_events.c.source,
+    unique=True,
+)
+
+# Added in 0006: the append-only audit log. Nothing updates or deletes its rows.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("target", String(500), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("data", JSON, nullable=False),
+    Index("ix_audit_log_at", "at"),
+)
+
+# Added in 0006: guarded actions (rollback, retrain). One row per (incident, action, target
+# version), unique, so an incident never triggers the same action twice; the row is the
+# durable state of its execution (awaiting_approval → pending → sent | failed, then
+# verified | not_effective) and of its guards (cooldown and daily cap read past rows).
+actions = Table(
+    "actions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("incident_id", BigId, nullable=False),
+    Column("alert_id", BigId, nullable=False),
+    Column("policy", String(200), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("target_version", String(100), nullable=False),
+    Column("mode", String(20), nullable=False),
+    Column("webhook", String(200), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("approved_by", String(200), nullable=True),
+    Column("approved_at", UTCDateTime, nullable=True),
+    Column("executed_at", UTCDateTime, nullable=True),
+    Column("verify_until", UTCDateTime, nullable=True),
+    Column("finished_at", UTCDateTime, nullable=True),
+    UniqueConstraint(
+        "incident_id", "action", "target_version", name="uq_actions_incident_action_version"
+    ),
+    Index("ix_actions_model_requested", "model", "requested_at"),
+    Index("ix_actions_status", "status"),
+)

@@ -12,7 +12,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from alerting.actions_api import actions_router
 from alerting.api import silences_router
+from alerting.incidents_api import incidents_router
 from collector.api import ingestion_router
 from collector.auth import Authenticator
 from collector.ingestion import DirectIngestion, Ingestion
@@ -47,6 +49,8 @@ def build_app(
 
     require_scope = scope_dependency(Authenticator(config.collector.api_keys))
     app.include_router(silences_router(engine, require_scope, clock))
+    app.include_router(incidents_router(engine, require_scope, clock))
+    app.include_router(actions_router(engine, require_scope, clock))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -16,6 +16,7 @@ from vigil.alerting_cli import add_alerting_commands
 from vigil.check_cli import add_check_command
 from vigil.collect_cli import add_collect_command
 from vigil.errors import VigilError
+from vigil.incidents_cli import add_incidents_command
 from vigil.runbooks_cli import add_runbooks_command
 from vigil.slo_cli import add_slo_commands
 
@@ -169,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_check_command(commands)
     add_runbooks_command(commands)
     add_collect_command(commands)
+    add_incidents_command(commands)
     return parser
 
 

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from alerting.config import AlertingConfig
+from alerting.config.actions import action_reference_problems
 from alerting.config.checks import reference_problems
 from collector.config import CollectorConfig
 from collector.redaction import missing_pii_key
@@ -130,6 +131,7 @@ def _cross_check(config: VigilConfig) -> list[tuple[str, str]]:
 
     alerting = config.alerting
     problems += reference_problems(alerting)
+    problems += action_reference_problems(alerting.actions)
     runbooks = config.resolve_path(alerting.runbooks_dir)
     rule_names = [r.alert for r in alerting.rules]
     for i, rule in enumerate(alerting.rules):

@@ -13,7 +13,7 @@ import socket
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
-from alerting.jobs import alerting_jobs
+from alerting.jobs import actions_job, alerting_jobs, incidents_job
 from alerting.receivers import BuildContext
 from detectors.jobs import drift_job
 from detectors.quality_job import quality_job
@@ -57,4 +57,7 @@ def build_jobs(
         owner=f"{socket.gethostname()}:{os.getpid()}",
         failing_runbook_url=config.runbook_url("notification-failing"),
     )
+    # Incidents follow the alerts the rules just fired; actions follow the incidents.
+    jobs.append(incidents_job(engine, config.alerting.incidents))
+    jobs.append(actions_job(engine, config.alerting.actions, config.runbook_url))
     return jobs

@@ -10,6 +10,8 @@ engineer reads them without learning anything new and can paste them from an exi
     receivers.py       Receiver and its integrations (Slack, PagerDuty, webhook, log file)
     inhibit.py         InhibitRule
     time_intervals.py  NamedTimeInterval and its periods
+    incidents.py       IncidentsConfig: the incidents tick
+    actions.py         ActionsConfig: guarded rollback / retrain webhooks and their policies
     checks.py          references between them (receivers, interval names), with YAML paths
 """
 
@@ -19,6 +21,8 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from alerting.config.actions import ActionPolicy, ActionsConfig, ActionWebhook
+from alerting.config.incidents import IncidentsConfig
 from alerting.config.inhibit import InhibitRule
 from alerting.config.receivers import (
     LogConfig,
@@ -52,6 +56,8 @@ class AlertingConfig(BaseModel):
     mute_time_intervals: tuple[NamedTimeInterval, ...] = Field(
         default=(), description="Alertmanager's older name for time_intervals"
     )
+    incidents: IncidentsConfig = Field(default_factory=IncidentsConfig)
+    actions: ActionsConfig = Field(default_factory=ActionsConfig)
 
     def receiver(self, name: str) -> Receiver:
         """The receiver called ``name``; KeyError if there is none."""
@@ -70,8 +76,12 @@ class AlertingConfig(BaseModel):
 
 __all__ = [
     "GROUP_BY_ALL",
+    "ActionPolicy",
+    "ActionWebhook",
+    "ActionsConfig",
     "AlertRule",
     "AlertingConfig",
+    "IncidentsConfig",
     "InhibitRule",
     "LogConfig",
     "NamedTimeInterval",

@@ -60,3 +60,10 @@ def test_the_shift_pages_slack_with_the_drifted_features_and_the_runbook(
     firing = {a["alertname"]: a for a in result.alerts if a["status"] == "firing"}
     assert sorted(firing) == ["DataQualityDegraded", "FeatureDrift"]
     assert firing["FeatureDrift"]["annotations"]["runbook_url"] == runbook
+
+    # One incident per problem, although each alert reached two receivers' groups.
+    assert sorted(i["title"].split(":")[0] for i in result.incidents) == [
+        "Data quality on credit-risk",
+        "Input drift on credit-risk",
+    ]
+    assert {i["status"] for i in result.incidents} == {"triggered"}

@@ -21,6 +21,7 @@ import numpy as np
 from prometheus_client import CollectorRegistry
 
 from store.alerts import all_alerts
+from store.incidents import list_incidents
 from store.predictions import count_labels, count_predictions
 from vigil.app import build_app
 from vigil.config import VigilConfig, parse_config
@@ -54,6 +55,7 @@ class DemoResult:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     slack_messages: list[dict[str, Any]] = field(default_factory=list)
     alert_log_lines: list[dict[str, Any]] = field(default_factory=list)
+    incidents: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ModelService:
@@ -185,6 +187,10 @@ def simulate(
             for a in all_alerts(engine)
         ]
         result.slack_messages = list(slack.messages)
+        result.incidents = [
+            {"id": i.id, "title": i.title, "status": i.status, "severity": i.severity}
+            for i in list_incidents(engine)
+        ]
         engine.dispose()
     log_path = workdir / "alerts.jsonl"
     if log_path.exists():
@@ -210,12 +216,16 @@ def _summary(result: DemoResult) -> str:
             f"{alert['annotations'].get('summary')}"
         )
         lines.append(f"      runbook: {alert['annotations'].get('runbook_url')}")
+    lines.append(f"  incidents open            : {len(result.incidents)}")
+    for incident in result.incidents:
+        lines.append(f"    - #{incident['id']} [{incident['status']}] {incident['title']}")
     lines += [
         f"  Slack messages received   : {len(result.slack_messages)}",
         f"  alert log lines           : {len(result.alert_log_lines)} "
         f"({result.workdir / 'alerts.jsonl'})",
         f"  database                  : {result.database_url}",
         f"  config                    : {result.config_path}",
+        f"  incidents                 : vigil incidents list --config {result.config_path}",
         f"  dashboard                 : vigil dashboard --config {result.config_path}",
     ]
     return "\n".join(lines)
