@@ -12,20 +12,32 @@ Rows are claimed before they are sent (:mod:`store.outbox_claims`), so several `
 serve`` replicas can dispatch from one database without sending a row twice, and a row whose
 dispatcher died mid-send is taken again when its lease ends. Every outcome is recorded only
 while this pass still holds the claim.
+
+A notifier that follows up on its earlier message (Slack edits the firing post when the group
+resolves) is a :class:`FollowUpNotifier`: it is handed what it answered for the group's last
+sent firing notification, read from the outbox, since notifiers do not read the store.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import Engine
 
 from alerting.errors import UnknownIntegrationError
 from alerting.receivers import DeliveryResult, Receivers
-from store.notifications import NotificationRecord, mark_dead, mark_failed_retry, mark_sent
+from store.notifications import (
+    NotificationRecord,
+    last_sent_response,
+    mark_dead,
+    mark_failed_retry,
+    mark_sent,
+)
 from store.outbox_claims import DEFAULT_LEASE, claim_due, new_claim, release
 
 log = logging.getLogger(__name__)
@@ -60,7 +72,18 @@ class DispatchReport:
     deferred: int = 0
 
 
-def _attempt(row: NotificationRecord, receivers: Receivers) -> DeliveryResult:
+@runtime_checkable
+class FollowUpNotifier(Protocol):
+    """A notifier that follows up on the message it sent for the group's firing notification."""
+
+    def send_follow_up(
+        self, notification: NotificationRecord, earlier: Mapping[str, Any] | None
+    ) -> DeliveryResult:
+        """Deliver one outbox row given the recorded answer to the last firing one, if any."""
+        ...
+
+
+def _attempt(engine: Engine, row: NotificationRecord, receivers: Receivers) -> DeliveryResult:
     notifier = receivers.get(row.receiver, {}).get(row.integration)
     if notifier is None:
         missing = UnknownIntegrationError(
@@ -68,6 +91,11 @@ def _attempt(row: NotificationRecord, receivers: Receivers) -> DeliveryResult:
         )
         return DeliveryResult("permanent", str(missing))
     try:
+        if row.kind == "resolved" and isinstance(notifier, FollowUpNotifier):
+            earlier = last_sent_response(
+                engine, row.receiver, row.integration, row.group_key, before_id=row.id
+            )
+            return notifier.send_follow_up(row, earlier)
         return notifier.send(row)
     except Exception as exc:  # a notifier bug must not stop the other notifications
         log.exception("notifier %s failed on notification %d", row.integration, row.id)
@@ -144,7 +172,7 @@ def dispatch_due(
             release(engine, row.id, claim)
             counts["deferred"] += 1
             continue
-        result = _attempt(row, receivers_by_name)
+        result = _attempt(engine, row, receivers_by_name)
         outcome = _record_outcome(engine, row, result, claim, now, rng, policy)
         counts[outcome] += 1
         if outcome == "retried":

@@ -209,3 +209,36 @@ def count_by_status(engine: Engine) -> dict[str, int]:
     stmt = select(notifications.c.status, func.count()).group_by(notifications.c.status)
     with engine.connect() as conn:
         return {status: int(count) for status, count in conn.execute(stmt)}
+
+
+def last_sent_response(
+    engine: Engine,
+    receiver: str,
+    integration: str,
+    group_key: str,
+    *,
+    kind: NotificationKind = "firing",
+    before_id: int | None = None,
+) -> dict[str, Any] | None:
+    """What the receiver answered for the group's last sent ``kind`` notification, or None.
+
+    Only that receiver integration's rows count, and with ``before_id`` only those enqueued
+    before it; a sent row that recorded no response gives None.
+    """
+    stmt = (
+        select(notifications.c.response)
+        .where(
+            notifications.c.receiver == receiver,
+            notifications.c.integration == integration,
+            notifications.c.group_key == group_key,
+            notifications.c.kind == kind,
+            notifications.c.status == "sent",
+        )
+        .order_by(notifications.c.id.desc())
+        .limit(1)
+    )
+    if before_id is not None:
+        stmt = stmt.where(notifications.c.id < before_id)
+    with engine.connect() as conn:
+        response = conn.execute(stmt).scalar_one_or_none()
+    return dict(response) if response is not None else None

@@ -1,4 +1,4 @@
-"""Alerting's commands for the ``vigil`` CLI: ``vigil routes test``.
+"""Alerting's commands for the ``vigil`` CLI: ``vigil routes test`` and ``vigil silences``.
 
 ``vigil/cli.py`` calls :func:`add_alerting_commands` with its subparsers. The handlers import
 alerting only when they run, so ``vigil --help`` stays fast.
@@ -8,7 +8,8 @@ alerting only when they run, so ``vigil --help`` stays fast.
 
 prints the receivers the labels reach, comma-separated in routing-tree order, as ``amtool
 config routes test`` does; it exits 1 when ``--verify-receivers`` does not match, and 2 when
-the file or the labels are invalid.
+the file or the labels are invalid. ``vigil silences add|list|expire`` works on the configured
+store (:mod:`vigil.silences_cli`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import argparse
 import sys
 from pathlib import Path
 from typing import Any
+
+from vigil.silences_cli import add_silences_commands
 
 
 def _cmd_routes_test(args: argparse.Namespace) -> int:
@@ -45,7 +48,7 @@ def _cmd_routes_test(args: argparse.Namespace) -> int:
 
 
 def add_alerting_commands(subparsers: Any) -> None:
-    """Add ``routes test`` to the ``vigil`` command's subparsers."""
+    """Add ``routes test`` and ``silences`` to the ``vigil`` command's subparsers."""
     routes = subparsers.add_parser("routes", help="routing tree tools (like amtool config routes)")
     commands = routes.add_subparsers(dest="routes_command", metavar="ROUTES_COMMAND", required=True)
     test = commands.add_parser(
@@ -64,3 +67,4 @@ def add_alerting_commands(subparsers: Any) -> None:
     )
     test.add_argument("labels", nargs="*", metavar="LABEL=VALUE", help="the alert's labels")
     test.set_defaults(handler=_cmd_routes_test)
+    add_silences_commands(subparsers)

@@ -139,13 +139,23 @@ def test_every_group_pages_once_and_resolves_once(
 
 
 def assert_exactly_once(slack: SlackTestServer, pd: PagerDutyTestServer) -> None:
-    titles = Counter(message["text"].splitlines()[0] for message in slack.messages)
+    posts = [m for m in slack.messages if "thread_ts" not in m]
+    titles = Counter(message["text"].splitlines()[0] for message in posts)
     assert titles == {
         "[FIRING:1] ModelDown on credit-risk": 1,
-        "[RESOLVED] ModelDown on credit-risk": 1,
         "[FIRING:1] FeatureDrift on churn": 1,
-        "[RESOLVED] FeatureDrift on churn": 1,
     }
+    # Each resolution edits its firing post (again, if a retry follows a failed reply) and
+    # replies once in that post's thread.
+    shown = {ts: post["text"].splitlines()[0] for ts, post in slack.posts.items()}
+    assert sorted(shown.values()) == [
+        "[RESOLVED] FeatureDrift on churn",
+        "[RESOLVED] ModelDown on credit-risk",
+    ]
+    assert {update["ts"] for update in slack.updates} == set(shown)
+    for ts in shown:
+        [reply] = slack.thread(ts)
+        assert reply["text"].startswith(":white_check_mark: Resolved at ")
     actions: list[tuple[str, Any]] = [(e["event_action"], e["dedup_key"]) for e in pd.events]
     assert [action for action, _ in actions] == ["trigger", "resolve"]
     assert actions[0][1] == actions[1][1]

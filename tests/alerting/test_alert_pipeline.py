@@ -98,10 +98,13 @@ def test_a_drift_breach_pages_slack_once_and_its_resolution_follows(
     write_drift(engine, later, {"income": 0.1, "age": 0.1, "zip": 0.05})
     assert rules(later) == EvaluationReport(fired=0, resolved=1, enqueued=2)
     dispatch(later)
-    assert [m["text"].splitlines()[0] for m in slack_server.messages] == [
-        "[FIRING:1] FeatureDrift on credit-risk",
-        "[RESOLVED] FeatureDrift on credit-risk",
-    ]
+    [page, reply] = slack_server.messages
+    [update] = slack_server.updates
+    assert update["text"].splitlines()[0] == "[RESOLVED] FeatureDrift on credit-risk"
+    assert update["ts"] == reply["thread_ts"] == "1772442001.000001"
+    assert reply["text"] == (
+        ":white_check_mark: Resolved at 2026-03-02 10:00 UTC: [RESOLVED] FeatureDrift on credit-risk"
+    )
     audit = [json.loads(line) for line in (tmp_path / "audit/pager.jsonl").read_text().splitlines()]
     assert [line["kind"] for line in audit] == ["firing", "resolved"]
     assert audit[0]["payload"]["alerts"][0]["labels"]["team"] == "risk"
