@@ -17,6 +17,12 @@ Example (every field optional)::
       quality:
         interval: 5m
         window: 1h
+      performance:             # see detectors.performance_config for these three
+        metrics: {roc_auc: {min: 0.75}}
+      estimated_performance:
+        label_column: default
+      fairness:
+        min_group_size: 50
 """
 
 from __future__ import annotations
@@ -26,6 +32,11 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from detectors.methods import METHODS
+from detectors.performance_config import (
+    EstimatedPerformanceConfig,
+    FairnessConfig,
+    PerformanceConfig,
+)
 from store.durations import Duration
 
 
@@ -157,3 +168,6 @@ class DetectorsConfig(BaseModel):
 
     drift: DriftConfig = DriftConfig()
     quality: QualityConfig = QualityConfig()
+    performance: PerformanceConfig = PerformanceConfig()
+    estimated_performance: EstimatedPerformanceConfig = EstimatedPerformanceConfig()
+    fairness: FairnessConfig = FairnessConfig()

@@ -61,6 +61,11 @@ class ModelSpec(BaseModel):
     team: str | None = Field(default=None, description="owning team, added to alert labels")
     features: tuple[FeatureSpec, ...] = Field(min_length=1)
     reference: ReferenceSpec | None = None
+    protected: tuple[str, ...] = Field(
+        default=(),
+        description="protected attributes the fairness detector compares groups of: names "
+        "of features or of segment keys (e.g. sex, age_band)",
+    )
 
     @field_validator("name")
     @classmethod

@@ -15,7 +15,10 @@ from sqlalchemy import Engine
 
 from alerting.jobs import actions_job, alerting_jobs, incidents_job
 from alerting.receivers import BuildContext
+from detectors.estimated_performance_job import estimated_performance_job
+from detectors.fairness_job import fairness_job
 from detectors.jobs import drift_job
+from detectors.performance_job import performance_job
 from detectors.quality_job import quality_job
 from detectors.reference_cache import ReferenceCache
 from slo.jobs import slo_job
@@ -39,6 +42,16 @@ def build_jobs(
         jobs.append(
             quality_job(engine, config.models, detectors.quality, config.resolve_path, references)
         )
+    if detectors.performance.enabled:
+        jobs.append(performance_job(engine, config.models, detectors.performance))
+    if detectors.estimated_performance.enabled:
+        jobs.append(
+            estimated_performance_job(
+                engine, config.models, detectors.estimated_performance, config.resolve_path
+            )
+        )
+    if detectors.fairness.enabled:
+        jobs.append(fairness_job(engine, config.models, detectors.fairness))
     if config.slos:
         jobs.append(
             slo_job(

@@ -1,0 +1,205 @@
+"""The performance sections of ``detectors`` in ``vigil.yaml``: ``performance`` (realized,
+with labels), ``estimated_performance`` (CBPE, without labels) and ``fairness`` (groups of
+protected attributes). :class:`detectors.config.DetectorsConfig` composes them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from detectors.fairness import FAIRNESS_METRICS
+from detectors.metrics import METRICS
+from store.durations import Duration
+
+
+class MetricBound(BaseModel):
+    """When a realized metric breaches: below ``min`` or above ``max`` (either optional)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min: float | None = Field(default=None, description="breach when the value is below")
+    max: float | None = Field(default=None, description="breach when the value is above")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MetricBound:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) cannot exceed max ({self.max})")
+        return self
+
+
+class PerformanceConfig(BaseModel):
+    """Realized performance: metrics of each window's predictions that have a label.
+
+    Windows are by prediction time and labels arrive late, so every run re-evaluates the
+    last ``reevaluate`` windows and replaces their signals when they changed. Example::
+
+        performance:
+          interval: 1h
+          window: 1d
+          reevaluate: 14          # labels arriving up to two weeks late still count
+          min_labels: 200
+          metrics:                # default: a set per task (detectors.metrics.DEFAULT_METRICS)
+            roc_auc: {min: 0.75}
+            brier: {max: 0.2}
+            accuracy: {}          # computed, never breaches
+          segments: [region]      # segment keys broken down; default: every key seen
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    interval: Duration = Field(default=timedelta(hours=1), description="how often the job runs")
+    window: Duration = Field(default=timedelta(hours=1), description="predictions per window")
+    reevaluate: int = Field(
+        default=24,
+        ge=1,
+        le=1000,
+        description="recent windows re-evaluated each run, the "
+        "latest included: how late a label can arrive and still count",
+    )
+    min_labels: int = Field(
+        default=100, ge=1, description="fewer labelled predictions: not computable"
+    )
+    metrics: dict[str, MetricBound] = Field(
+        default_factory=dict, description="metrics computed, with optional bounds"
+    )
+    segments: tuple[str, ...] | None = Field(
+        default=None, description="segment keys broken down; None: every key in the window"
+    )
+    variants: bool = Field(default=True, description="also break down by experiment variant")
+    max_groups: int = Field(
+        default=20, ge=0, description="most groups per segment key (the largest are kept)"
+    )
+    confidence: float = Field(default=0.95, gt=0, lt=1, description="confidence level")
+    bootstrap_resamples: int = Field(
+        default=200, ge=0, le=10_000, description="resamples for bootstrap intervals; 0: none"
+    )
+    seed: int = Field(default=0, description="seeds the bootstrap, per window")
+    positive_label: str | int | bool = Field(
+        default=1, description="binary classification: the label value of the positive class"
+    )
+    decision_threshold: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="predicted positive when no prediction is logged and the score reaches this",
+    )
+
+    @field_validator("metrics")
+    @classmethod
+    def _known_metrics(cls, metrics: dict[str, MetricBound]) -> dict[str, MetricBound]:
+        for name in metrics:
+            if name not in METRICS:
+                raise ValueError(f"unknown metric {name!r}; known: {', '.join(METRICS)}")
+        return metrics
+
+
+class EstimatedPerformanceConfig(BaseModel):
+    """Performance estimated without labels (CBPE) for binary classification models.
+
+    The model's reference file must hold its score and the label. Example::
+
+        estimated_performance:
+          interval: 1h
+          window: 1h
+          score_column: score
+          label_column: default
+          metrics: {roc_auc: {min: 0.75}, f1: {}}
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    interval: Duration = Field(default=timedelta(hours=1), description="how often the job runs")
+    window: Duration = Field(default=timedelta(hours=1), description="predictions per window")
+    score_column: str = Field(default="score", description="reference column of the scores")
+    label_column: str = Field(default="label", description="reference column of the labels")
+    positive_label: str | int | bool = Field(default=1, description="the positive class")
+    decision_threshold: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="predicted positive at or above this score, in "
+        "the reference and where a window's prediction is not logged",
+    )
+    metrics: dict[str, MetricBound] = Field(
+        default_factory=lambda: {
+            name: MetricBound() for name in ("accuracy", "precision", "recall", "f1", "roc_auc")
+        },
+        description="estimated metrics (accuracy, precision, recall, f1, roc_auc) and bounds",
+    )
+    min_predictions: int = Field(default=100, ge=1, description="fewer: not computable")
+    chunk: int = Field(
+        default=500, ge=10, description="reference chunk size for the sampling error"
+    )
+    band_sigmas: float = Field(
+        default=3.0, gt=0, description="half-width of the sampling band, in sampling errors"
+    )
+
+    @field_validator("metrics")
+    @classmethod
+    def _estimable(cls, metrics: dict[str, MetricBound]) -> dict[str, MetricBound]:
+        known = ("accuracy", "precision", "recall", "f1", "roc_auc")
+        for name in metrics:
+            if name not in known:
+                raise ValueError(f"metric {name!r} cannot be estimated; known: {', '.join(known)}")
+        return metrics
+
+
+def _default_fairness_bounds() -> dict[str, MetricBound]:
+    return {
+        name: MetricBound(min=m.default_min, max=m.default_max)
+        for name, m in FAIRNESS_METRICS.items()
+    }
+
+
+class FairnessConfig(BaseModel):
+    """Bias across the groups of each model's protected attributes (``models[].protected``).
+
+    Labels are needed (TPR, FPR, precision), so each run re-evaluates the last
+    ``reevaluate`` windows, as the performance job does. Example::
+
+        fairness:
+          interval: 1h
+          window: 1d
+          min_group_size: 50
+          intersections: true         # also sex&age_band
+          metrics:
+            demographic_parity_ratio: {min: 0.8}
+            equalized_odds_difference: {max: 0.15}
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    interval: Duration = Field(default=timedelta(hours=1), description="how often the job runs")
+    window: Duration = Field(default=timedelta(days=1), description="predictions per window")
+    reevaluate: int = Field(default=7, ge=1, le=1000, description="recent windows re-evaluated")
+    min_group_size: int = Field(
+        default=30, ge=1, description="smaller groups are left out of the comparison"
+    )
+    intersections: bool = Field(
+        default=False, description="also compare the groups of every pair of attributes"
+    )
+    metrics: dict[str, MetricBound] = Field(
+        default_factory=_default_fairness_bounds,
+        description="fairness metrics computed, with bounds (default: all, usual bounds)",
+    )
+    positive_label: str | int | bool = Field(default=1, description="the positive class")
+    decision_threshold: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="predicted positive at or above this score when no prediction is logged",
+    )
+
+    @field_validator("metrics")
+    @classmethod
+    def _known_fairness_metrics(cls, metrics: dict[str, MetricBound]) -> dict[str, MetricBound]:
+        for name in metrics:
+            if name not in FAIRNESS_METRICS:
+                known = ", ".join(FAIRNESS_METRICS)
+                raise ValueError(f"unknown fairness metric {name!r}; known: {known}")
+        return metrics
