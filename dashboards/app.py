@@ -3,7 +3,9 @@
 Run by `vigil dashboard` as ``streamlit run dashboards/app.py`` with the database URL in
 ``VIGIL_DATABASE_URL``, an optional page title in ``VIGIL_DASHBOARD_TITLE`` and an optional
 runbooks folder in ``VIGIL_RUNBOOKS_DIR``. Four read-only pages (``dashboards/ui/``):
-Fleet, Model, SLOs and Runbooks. Every query goes through the store's functions, every row
+Fleet, Model, SLOs and Runbooks; a fifth, Silences, lists silences for everyone and lets an
+operator whose API key (checked against ``VIGIL_OPERATOR_KEYS``) has the ``operate`` scope
+create and expire them. Every query goes through the store's functions, every row
 is shaped by the pure modules of :mod:`dashboards`; the pages only lay them out.
 """
 
@@ -22,6 +24,7 @@ PAGES = (
     ("ui/model.py", "Model", "model"),
     ("ui/slos.py", "SLOs", "slos"),
     ("ui/runbooks.py", "Runbooks", "runbooks"),
+    ("ui/silences.py", "Silences", "silences"),
 )
 
 

@@ -19,6 +19,9 @@ TITLE_ENV = "VIGIL_DASHBOARD_TITLE"
 #: Environment variable the Runbooks page reads its folder from (optional).
 RUNBOOKS_DIR_ENV = "VIGIL_RUNBOOKS_DIR"
 
+#: Environment variable holding the operator keys as JSON: ``[{name, sha256, scopes}]``.
+OPERATOR_KEYS_ENV = "VIGIL_OPERATOR_KEYS"
+
 #: The app that `vigil dashboard` serves.
 APP_PATH = Path(__file__).with_name("app.py")
 
@@ -35,13 +38,16 @@ def streamlit_command(
     *,
     python: str = sys.executable,
     runbooks_dir: Path | None = None,
+    operator_keys: str | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The argv that serves ``app_path`` headless on ``host:port``, and the variables it needs.
 
     The returned environment holds only Vigil's variables: the caller merges it over its own
     (``{**os.environ, **env}``). Usage statistics are off, no file watcher runs (a deployed
     dashboard does not reload on edits) and the toolbar shows only what a viewer needs.
-    ``runbooks_dir`` (the config's ``alerting.runbooks_dir``) is what the Runbooks page shows.
+    ``runbooks_dir`` (the config's ``alerting.runbooks_dir``) is what the Runbooks page shows;
+    ``operator_keys`` (digests and scopes as JSON, never the keys) lets the Silences page check
+    an operator's key.
     """
     argv = [
         python,
@@ -65,4 +71,6 @@ def streamlit_command(
     env = {DATABASE_URL_ENV: database_url, TITLE_ENV: title}
     if runbooks_dir is not None:
         env[RUNBOOKS_DIR_ENV] = str(runbooks_dir)
+    if operator_keys is not None:
+        env[OPERATOR_KEYS_ENV] = operator_keys
     return argv, env

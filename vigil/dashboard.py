@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
 from store.db import create_store_engine, upgrade
 from vigil.config import VigilConfig
+
+
+def operator_keys_json(config: VigilConfig) -> str:
+    """The API keys' names, SHA-256 digests and scopes as JSON, for the Silences page."""
+    keys = [
+        {"name": k.name, "sha256": k.digest, "scopes": list(k.scopes)}
+        for k in config.collector.api_keys
+    ]
+    return json.dumps(keys)
 
 
 def run_dashboard(config: VigilConfig) -> int:
@@ -23,6 +33,7 @@ def run_dashboard(config: VigilConfig) -> int:
         config.dashboards.port,
         config.dashboards.title,
         runbooks_dir=config.resolve_path(config.alerting.runbooks_dir),
+        operator_keys=operator_keys_json(config),
     )
     print(f"dashboard on http://{config.dashboards.host}:{config.dashboards.port}")
     return subprocess.call(argv, env={**os.environ, **env})

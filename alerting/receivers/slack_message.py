@@ -3,16 +3,23 @@
 A pure function of the outbox payload, so the message is golden-tested without a network. A
 page at 3 a.m. must say what broke (alert, model, the subjects past their thresholds), how bad
 (severity, values against thresholds) and what to do (the runbook, first in the fallback text
-that phones show). Slack's limits are respected: header 150 characters, section 3000, 50 blocks.
+that phones show); buttons open the runbook, the dashboard and its Silences page prefilled
+with the group's alertname and model. Slack's limits are respected: header 150 characters,
+section 3000, 50 blocks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
+from urllib.parse import urlencode
+
+from alerting.matchers import Matcher
 
 MAX_ALERTS = 10
 MAX_SUBJECTS = 15
+#: The common labels a "Silence" button prefills, in this order.
+SILENCE_LABELS = ("alertname", "model")
 _EMOJI = {
     "critical": ":red_circle:",
     "warning": ":large_orange_circle:",
@@ -29,7 +36,7 @@ def _number(value: Any) -> str:
     return "n/a" if not isinstance(value, int | float) else f"{value:.4g}"
 
 
-def _is_web(url: Any) -> bool:
+def _is_web(url: Any) -> TypeGuard[str]:
     """Slack buttons take http(s) links only; a file:// runbook stays in the text."""
     return isinstance(url, str) and url.startswith(("http://", "https://"))
 
@@ -79,7 +86,37 @@ def _alert_blocks(alert: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}]
 
 
-def _links(alerts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _button(label: str, url: str, action_id: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label},
+        "url": url,
+        "action_id": action_id,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def silence_url(dashboard_url: str, common_labels: Mapping[str, Any]) -> str | None:
+    """The dashboard's Silences page, its form prefilled with the group's alertname and model.
+
+    None when the group shares neither label (a silence needs a matcher).
+    """
+    matchers = [
+        str(Matcher(name, "=", str(common_labels[name])))
+        for name in SILENCE_LABELS
+        if common_labels.get(name)
+    ]
+    if not matchers:
+        return None
+    query = urlencode([("matchers", m) for m in matchers])
+    return f"{dashboard_url.rstrip('/')}/silences?{query}"
+
+
+def _links(
+    alerts: Sequence[Mapping[str, Any]], common_labels: Mapping[str, Any]
+) -> list[dict[str, Any]]:
     buttons: list[dict[str, Any]] = []
     for key, label, style in (
         ("runbook_url", "Runbook", "primary"),
@@ -87,15 +124,19 @@ def _links(alerts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     ):
         url = next((a["annotations"].get(key) for a in alerts if a["annotations"].get(key)), None)
         if _is_web(url):
-            button: dict[str, Any] = {
-                "type": "button",
-                "text": {"type": "plain_text", "text": label},
-                "url": url,
-                "action_id": key.removesuffix("_url"),
-            }
-            if style:
-                button["style"] = style
-            buttons.append(button)
+            buttons.append(_button(label, url, key.removesuffix("_url"), style))
+    dashboard = next(
+        (
+            a["annotations"]["dashboard_url"]
+            for a in alerts
+            if a["annotations"].get("dashboard_url")
+        ),
+        None,
+    )
+    if _is_web(dashboard):
+        silence = silence_url(dashboard, common_labels)
+        if silence is not None:
+            buttons.append(_button("Silence", silence, "silence"))
     return [{"type": "actions", "elements": buttons}] if buttons else []
 
 
@@ -124,7 +165,9 @@ def slack_message(payload: Mapping[str, Any]) -> dict[str, Any]:
     if len(alerts) > len(shown):
         more = f"… and {len(alerts) - len(shown)} more alerts in this group"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": more}})
-    blocks.extend(_links(shown))
+    # A resolved group needs no silence: the button comes only while something fires.
+    firing = payload["status"] == "firing"
+    blocks.extend(_links(shown, (payload.get("common_labels") or {}) if firing else {}))
     context = f"Group `{_escape(str(payload.get('group_key', '')))}`"
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context[:3000]}]})
     return {"text": _fallback(payload, shown), "blocks": blocks}

@@ -7,6 +7,7 @@ import os
 import socket
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alert_payloads import RUNBOOK, firing_payload, notification
@@ -14,7 +15,7 @@ from pydantic import SecretStr
 
 from alerting.config import SlackConfig
 from alerting.receivers.slack import SlackNotifier
-from alerting.receivers.slack_message import slack_message
+from alerting.receivers.slack_message import silence_url, slack_message
 from vigil.demo.slack_sink import SlackTestServer
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -43,7 +44,7 @@ def test_a_file_runbook_link_stays_in_the_text_without_a_button() -> None:
     buttons = [
         e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
-    assert buttons == ["dashboard"]
+    assert buttons == ["dashboard", "silence"]
     assert "file:///srv/runbooks/feature-drift.md" in message["text"]
 
 
@@ -101,3 +102,42 @@ def test_an_unreachable_slack_is_retryable_and_the_error_has_no_token(t0: dateti
     assert result.outcome == "retryable"
     assert "cannot reach Slack" in (result.error or "")
     assert TOKEN not in (result.error or "")
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        pytest.param(
+            {"alertname": "FeatureDrift", "model": "credit-risk", "severity": "critical"},
+            "https://dash.example/silences?matchers=alertname%3D%22FeatureDrift%22"
+            "&matchers=model%3D%22credit-risk%22",
+            id="alertname and model are prefilled, other labels are not",
+        ),
+        pytest.param(
+            {"alertname": 'Odd "name"'},
+            "https://dash.example/silences?matchers=alertname%3D%22Odd+%5C%22name%5C%22%22",
+            id="quotes in a value are escaped as a matcher, then URL-encoded",
+        ),
+        pytest.param({"severity": "critical"}, None, id="a group sharing neither label gets none"),
+    ],
+)
+def test_the_silence_link_prefills_the_group_s_common_labels(
+    labels: dict[str, str], expected: str | None
+) -> None:
+    assert silence_url("https://dash.example/", labels) == expected
+
+
+def test_a_resolved_group_or_a_non_web_dashboard_gets_no_silence_button() -> None:
+    def action_ids(payload: dict[str, Any]) -> list[str]:
+        message = slack_message(payload)
+        return [
+            e["action_id"]
+            for b in message["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+        ]
+
+    assert action_ids(firing_payload("resolved")) == ["runbook", "dashboard"]
+    payload = firing_payload()
+    payload["alerts"][0]["annotations"]["dashboard_url"] = "file:///srv/dash"
+    assert action_ids(payload) == ["runbook"]

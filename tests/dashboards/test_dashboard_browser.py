@@ -158,6 +158,12 @@ PAGES = (
     PageCheck("model", "/model", 'data-testid="stDataFrame"', (MODEL, DRIFTING_FEATURE)),
     PageCheck("slos", "/slos", 'data-testid="stDataFrame"', ("Burn rate per window",)),
     PageCheck("runbooks", "/runbooks?runbook=feature-drift", "How to diagnose", ("FeatureDrift",)),
+    PageCheck(
+        "silences",
+        "/silences?matchers=alertname%3D%22FeatureDrift%22",
+        "No active or pending silences",
+        ("New silence", "API key"),
+    ),
 )
 
 

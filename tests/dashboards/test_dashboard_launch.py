@@ -6,14 +6,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pydantic import SecretStr
+
+from collector.config import ApiKeyConfig, CollectorConfig, hash_key
 from dashboards.launch import (
     APP_PATH,
     DATABASE_URL_ENV,
     DEFAULT_RUNBOOKS_DIR,
+    OPERATOR_KEYS_ENV,
     RUNBOOKS_DIR_ENV,
     TITLE_ENV,
     streamlit_command,
 )
+from dashboards.silence_view import operator_keys
+from vigil.config import VigilConfig
+from vigil.dashboard import operator_keys_json
 
 
 def test_the_command_serves_the_app_headless_on_the_configured_address() -> None:
@@ -74,7 +81,7 @@ def test_the_runbooks_folder_travels_in_the_environment_when_given() -> None:
 
 def test_every_page_of_the_app_exists() -> None:
     text = APP_PATH.read_text()
-    pages = ["ui/fleet.py", "ui/model.py", "ui/slos.py", "ui/runbooks.py"]
+    pages = ["ui/fleet.py", "ui/model.py", "ui/slos.py", "ui/runbooks.py", "ui/silences.py"]
     assert all(f'"{page}"' in text and (APP_PATH.parent / page).is_file() for page in pages)
 
 
@@ -105,3 +112,26 @@ def test_no_dashboards_module_but_the_app_and_its_pages_imports_streamlit() -> N
         cwd=APP_PATH.parent.parent,
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_operator_key_digests_travel_in_the_environment_when_given() -> None:
+    keys = '[{"name": "oncall", "sha256": "ab", "scopes": ["operate"]}]'
+    _, env = streamlit_command(
+        APP_PATH, "sqlite://", "127.0.0.1", 8501, "Vigil", operator_keys=keys
+    )
+    assert env[OPERATOR_KEYS_ENV] == keys
+
+
+def test_vigil_dashboard_passes_key_digests_and_scopes_never_the_keys() -> None:
+    secret = "operate-key-0123456789"
+    keys = (
+        ApiKeyConfig(name="oncall", key=SecretStr(secret), scopes=("operate",)),
+        ApiKeyConfig(name="ingest", key_sha256=hash_key("ingest-key-0123456789")),
+    )
+    passed = operator_keys_json(VigilConfig(collector=CollectorConfig(api_keys=keys)))
+    assert secret not in passed
+    rebuilt = operator_keys(passed)
+    assert [(k.name, k.digest, k.scopes) for k in rebuilt] == [
+        ("oncall", hash_key(secret), ("operate",)),
+        ("ingest", hash_key("ingest-key-0123456789"), ("ingest",)),
+    ]
