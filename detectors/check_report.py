@@ -2,14 +2,18 @@
 
 Both list every column with its kind, method, statistic, effect size, threshold, p-value
 (raw and Benjamini-Hochberg-adjusted), verdict and the reason for it, then its quality
-checks. Numbers are finite or null (JSON has no NaN).
+checks. Numbers are finite or null (JSON has no NaN). When the files carry labels, a
+``performance`` section (the primary metric of each file and its change) and a ``fairness``
+section (the demographic parity ratio per protected attribute) follow.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from detectors.check import CheckReport, ColumnReport
+from detectors.check_labels import LabelChecks
 from detectors.methods.base import finite_or_none
 from detectors.quality_checks import Finding
 
@@ -49,23 +53,34 @@ def _column(column: ColumnReport) -> dict[str, Any]:
     return found
 
 
-def overall_reason(report: CheckReport) -> str | None:
+def passed(report: CheckReport, labels: LabelChecks | None = None) -> bool:
+    """The overall verdict: the columns' and, when labelled, performance and fairness."""
+    return report.passed and (labels is None or labels.passed)
+
+
+def overall_reason(report: CheckReport, labels: LabelChecks | None = None) -> str | None:
     """Why the check failed, in one line (None when it passed)."""
-    if report.passed:
+    if passed(report, labels):
         return None
     failed = [c.name for c in report.columns if c.verdict == "fail"]
     reasons = [f"{len(failed)} column(s) failed: {', '.join(failed)}"] if failed else []
     reasons += [f"{f.check} in the current file" for f in report.dataset if f.status == "breach"]
     if report.compared == 0:
         reasons.append("no column could be compared")
+    if labels is not None:
+        perf = labels.performance
+        reasons += [perf.reason] if not perf.passed and perf.reason else []
+        reasons += [f.reason for f in labels.fairness if not f.passed and f.reason]
     return "; ".join(reasons)
 
 
-def to_json(report: CheckReport, reference: str, current: str) -> dict[str, Any]:
-    """The report as a JSON-ready dict."""
-    return {
-        "verdict": "pass" if report.passed else "fail",
-        "reason": overall_reason(report),
+def to_json(
+    report: CheckReport, reference: str, current: str, labels: LabelChecks | None = None
+) -> dict[str, Any]:
+    """The report as a JSON-ready dict (with ``performance`` and ``fairness`` if labelled)."""
+    found = {
+        "verdict": "pass" if passed(report, labels) else "fail",
+        "reason": overall_reason(report, labels),
         "reference": reference,
         "current": current,
         "alpha": report.alpha,
@@ -73,15 +88,53 @@ def to_json(report: CheckReport, reference: str, current: str) -> dict[str, Any]
         "dataset": [_finding(f) for f in report.dataset],
         "columns": [_column(c) for c in report.columns],
     }
+    if labels is not None:
+        performance = asdict(labels.performance)
+        for key in ("reference", "current", "change"):
+            performance[key] = finite_or_none(performance[key])
+        found["performance"] = performance
+        found["fairness"] = [
+            {**asdict(f), "ratio": finite_or_none(f.ratio)} for f in labels.fairness
+        ]
+    return found
 
 
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}"
 
 
-def to_markdown(report: CheckReport, reference: str, current: str) -> str:
-    """The report as a Markdown summary and table."""
-    data = to_json(report, reference, current)
+def _label_lines(data: dict[str, Any]) -> list[str]:
+    perf = data["performance"]
+    lines = [
+        "", "### Performance", "",
+        "| metric | reference | current | change | max drop | verdict | notes |",
+        "|" + " --- |" * 7,
+        f"| {perf['metric']} | {_number(perf['reference'])} | {_number(perf['current'])} "
+        f"| {_number(perf['change'])} | {perf['max_drop']} "
+        f"| {'pass' if perf['passed'] else 'fail'} | {perf['reason'] or ''} |",
+    ]  # fmt: skip
+    if data["fairness"]:
+        lines += [
+            "", "### Fairness", "",
+            "| attribute | demographic parity ratio | min | groups | verdict | notes |",
+            "|" + " --- |" * 6,
+        ]  # fmt: skip
+        for f in data["fairness"]:
+            groups = ", ".join(
+                f"{k or '(missing)'}: {g['selection_rate']:.3g} (n={g['size']:g})"
+                for k, g in f["groups"].items()
+            )
+            cells = [f"`{f['attribute']}`", _number(f["ratio"]), str(f["min_ratio"]), groups,
+                     "pass" if f["passed"] else "fail", f["reason"] or ""]  # fmt: skip
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return lines
+
+
+def to_markdown(
+    report: CheckReport, reference: str, current: str, labels: LabelChecks | None = None
+) -> str:
+    """The report as a Markdown summary and tables."""
+    data = to_json(report, reference, current, labels)
     lines = [
         f"## vigil check: {data['verdict'].upper()}",
         "",
@@ -112,4 +165,6 @@ def to_markdown(report: CheckReport, reference: str, current: str) -> str:
             "; ".join(n for n in notes if n).replace("|", "\\|"),
         ]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
+    if "performance" in data:
+        lines += _label_lines(data)
     return "\n".join(lines) + "\n"

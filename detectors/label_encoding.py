@@ -8,7 +8,9 @@ integral numbers without a decimal point, text stripped and lower-cased, ``"true
 - binary: a value is positive when it normalises like ``positive_label``; a row without a
   logged prediction is predicted positive when its score reaches ``decision_threshold``;
 - multiclass: classes are the sorted union of the normalised labels and predictions;
-- regression: labels and predictions (or, without one, the score) as float64.
+- regression: labels and predictions (or, without one, the score) as float64;
+- ranking: the prediction is a list of actions, best first; each row is the 1-based rank of
+  the label (the action taken) in it, 0 when the list does not hold it.
 
 Rows that cannot be used (no label value, no prediction and no score, a non-number in
 regression) are dropped and counted.
@@ -103,3 +105,25 @@ def encode_regression(window: LabelledWindow) -> Encoded:
     y_pred = np.where(np.isnan(logged), window.score, logged)
     rows = np.flatnonzero(np.isfinite(y_true) & np.isfinite(y_pred))
     return Encoded(MetricInput(y_true[rows], y_pred[rows], window.score[rows], 1), rows)
+
+
+def _rank(taken: str | None, ranked: Any) -> int:
+    """1-based position of ``taken`` in the ``ranked`` list, 0 when absent; -1: unusable."""
+    if taken is None or not isinstance(ranked, list):
+        return -1
+    for position, item in enumerate(ranked, start=1):
+        if normalise(item) == taken:
+            return position
+    return 0
+
+
+def encode_ranking(window: LabelledWindow) -> Encoded:
+    """Ranking: ``y_true`` the rank of the taken action (0: not in the list), ``y_pred`` the
+    list's length. Rows without a label or without a list prediction are unusable."""
+    ranks = np.array(
+        [_rank(normalise(a), p) for a, p in zip(window.label, window.prediction, strict=True)],
+        dtype=np.int64,
+    )
+    rows = np.flatnonzero(ranks >= 0)
+    lengths = np.array([len(window.prediction[i]) for i in rows], dtype=np.int64)
+    return Encoded(MetricInput(ranks[rows], lengths, window.score[rows], 1), rows)

@@ -26,9 +26,10 @@ from detectors.label_encoding import (
     Encoded,
     encode_binary,
     encode_multiclass,
+    encode_ranking,
     encode_regression,
 )
-from detectors.metrics import DEFAULT_METRICS, METRICS, Metric, MetricInput, NotComputable
+from detectors.metrics import DEFAULT_METRICS, Metric, MetricInput, NotComputable, resolve
 from detectors.metrics.confusion import confusion_matrix
 from detectors.performance_config import MetricBound, PerformanceConfig
 from store.labelled import LabelledWindow
@@ -47,17 +48,16 @@ def encode(spec: ModelSpec, window: LabelledWindow, config: PerformanceConfig) -
         return encode_multiclass(window)
     if spec.task == "regression":
         return encode_regression(window)
+    if spec.task == "ranking":
+        return encode_ranking(window)
     raise ValueError(f"realized performance does not support task {spec.task!r}")
 
 
 def chosen_metrics(spec: ModelSpec, config: PerformanceConfig) -> list[tuple[Metric, MetricBound]]:
     """The configured metrics that apply to the model's task, or the task's defaults."""
     names = list(config.metrics) or list(DEFAULT_METRICS[spec.task])
-    return [
-        (METRICS[name], config.metrics.get(name, MetricBound()))
-        for name in names
-        if spec.task in METRICS[name].tasks
-    ]
+    found = [(resolve(name), config.metrics.get(name, MetricBound())) for name in names]
+    return [(m, bound) for m, bound in found if m is not None and spec.task in m.tasks]
 
 
 def groups(

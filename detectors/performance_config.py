@@ -10,7 +10,7 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from detectors.fairness import FAIRNESS_METRICS
-from detectors.metrics import METRICS
+from detectors.metrics import METRICS, resolve
 from store.durations import Duration
 
 
@@ -45,6 +45,11 @@ class PerformanceConfig(BaseModel):
             brier: {max: 0.2}
             accuracy: {}          # computed, never breaches
           segments: [region]      # segment keys broken down; default: every key seen
+
+    A ``task: ranking`` model (prediction: the ranked list of actions, label: the action
+    taken) takes ``ndcg@<k>``, ``mrr`` and ``hit_rate@<k>``, the cut-off in the name::
+
+          metrics: {ndcg@5: {min: 0.4}, mrr: {}, hit_rate@3: {min: 0.6}}
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -91,8 +96,9 @@ class PerformanceConfig(BaseModel):
     @classmethod
     def _known_metrics(cls, metrics: dict[str, MetricBound]) -> dict[str, MetricBound]:
         for name in metrics:
-            if name not in METRICS:
-                raise ValueError(f"unknown metric {name!r}; known: {', '.join(METRICS)}")
+            if resolve(name) is None:
+                known = ", ".join([*METRICS, "ndcg@<k>", "mrr", "hit_rate@<k>"])
+                raise ValueError(f"unknown metric {name!r}; known: {known}")
         return metrics
 
 

@@ -11,11 +11,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from store.dml import insert_ignoring_conflicts
 from store.errors import StoreUnavailable
+from store.label_upsert import upsert_labels
 from store.schema import labels, models, predictions
 
 #: Rows per INSERT statement: large enough to amortise round trips, small enough to stay
 #: under SQLite's bound-parameter limit for a 10-column table.
 _CHUNK = 2000
+#: Labels are also looked up by (model, request_id) pairs, two parameters each.
+_LABEL_CHUNK = 400
 
 
 def _chunks(rows: Sequence[dict[str, Any]], size: int = _CHUNK) -> Iterable[list[dict[str, Any]]]:
@@ -40,13 +43,12 @@ def insert_predictions(engine: Engine, rows: Sequence[dict[str, Any]]) -> int:
 
 
 def insert_labels(engine: Engine, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert label rows; a second label for the same (model, request_id) is skipped."""
+    """Insert label rows; a later label (newer ``ts``) for a stored (model, request_id)
+    replaces it, with an audit entry (:mod:`store.label_upsert`). Returns the rows inserted
+    or replaced: a re-sent or older label counts as a duplicate."""
     try:
         with engine.begin() as conn:
-            return sum(
-                insert_ignoring_conflicts(conn, labels, chunk, ["model", "request_id"])
-                for chunk in _chunks(rows)
-            )
+            return sum(upsert_labels(conn, chunk) for chunk in _chunks(rows, _LABEL_CHUNK))
     except SQLAlchemyError as exc:
         raise StoreUnavailable(f"could not store labels: {type(exc).__name__}") from None
 

@@ -24,7 +24,13 @@ ece              expected calibration error   bin           bootstrap
 mae, rmse, mape  absolute / squared / %       regression    mean / bootstrap / mean
 r2               coefficient of determination regression    bootstrap
 mean_error       mean(y_pred - y_true)        regression    mean
+ndcg@k           NDCG of the taken action     ranking       mean
+mrr              mean reciprocal rank         ranking       mean
+hit_rate@k       taken action in the top k    ranking       mean
 ===============  ===========================  ============  ==============
+
+Ranking metrics carry their cut-off in the name (``ndcg@5``, ``hit_rate@3``, any ``k`` from 1
+to 999), so they are not in :data:`METRICS`; :func:`resolve` finds every metric by name.
 
 The confusion matrix is not a metric with one value; :mod:`detectors.performance` stores
 it in the details of the accuracy signal.
@@ -40,6 +46,7 @@ from detectors.metrics import (
     calibration,
     confusion,
     precision_recall,
+    ranking,
     regression,
     roc_auc,
     scoring_rules,
@@ -126,8 +133,15 @@ DEFAULT_METRICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "binary_classification": ("accuracy", "precision", "recall", "f1", "roc_auc", "brier"),
         "multiclass_classification": ("accuracy", "f1_macro", "f1_weighted"),
         "regression": ("mae", "rmse", "r2", "mean_error"),
+        "ranking": ("ndcg@5", "mrr", "hit_rate@1", "hit_rate@3"),
     }
 )
+
+
+def resolve(name: str) -> Metric | None:
+    """The metric called ``name``: a built-in, or a ranking metric with its cut-off."""
+    return METRICS.get(name) or ranking.ranking_metric(name)
+
 
 __all__ = [
     "DEFAULT_METRICS",
@@ -137,4 +151,5 @@ __all__ = [
     "MetricValue",
     "NotComputable",
     "Task",
+    "resolve",
 ]

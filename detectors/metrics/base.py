@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-Task = Literal["binary_classification", "multiclass_classification", "regression"]
+Task = Literal["binary_classification", "multiclass_classification", "regression", "ranking"]
 #: How a metric's confidence interval is computed (see :mod:`detectors.intervals`).
 IntervalKind = Literal["wilson", "mean", "hanley_mcneil", "bootstrap"]
 
