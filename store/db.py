@@ -15,6 +15,7 @@ from store.errors import MigrationError, StoreUnavailable
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+PG_CONNECT_TIMEOUT_S = 5
 
 
 def create_store_engine(url: str, *, echo: bool = False) -> Engine:
@@ -42,8 +43,14 @@ def create_store_engine(url: str, *, echo: bool = False) -> Engine:
             cursor.close()
 
         return engine
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        if "connect_timeout" not in parsed.query:
+            # Without it a partitioned network holds /readyz and the writer for the OS's TCP
+            # timeout (minutes); the spool keeps accepting meanwhile, so fail fast instead.
+            parsed = parsed.update_query_dict({"connect_timeout": str(PG_CONNECT_TIMEOUT_S)})
+        url = parsed.render_as_string(hide_password=False)
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 

@@ -101,3 +101,15 @@ def test_job_state_round_trips(engine: Engine, t0) -> None:
     save_state(engine, "rules", {"cursor": 3}, t0)
     save_state(engine, "rules", {"cursor": 7}, t0)
     assert load_state(engine, "rules") == {"cursor": 7}
+
+
+def test_postgresql_urls_get_the_psycopg_driver_and_a_connect_timeout() -> None:
+    from store.db import PG_CONNECT_TIMEOUT_S, create_store_engine
+
+    plain = create_store_engine("postgresql://postgres@127.0.0.1:5432/test")
+    assert plain.url.drivername == "postgresql+psycopg"
+    assert plain.url.query["connect_timeout"] == str(PG_CONNECT_TIMEOUT_S)
+    chosen = create_store_engine("postgresql+psycopg://postgres@127.0.0.1/test?connect_timeout=1")
+    assert chosen.url.query["connect_timeout"] == "1"
+    plain.dispose()
+    chosen.dispose()
