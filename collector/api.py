@@ -67,6 +67,7 @@ def ingestion_router(
     metrics: CollectorMetrics,
     clock: Callable[[], datetime],
     ingestion: Ingestion | None = None,
+    auth: Authenticator | None = None,
 ) -> APIRouter:
     """Build the router; everything it needs is passed in, so tests and the demo compose freely.
 
@@ -76,7 +77,7 @@ def ingestion_router(
     """
     router = APIRouter()
     by_name = {m.name: m for m in models}
-    auth = Authenticator(config.api_keys)
+    auth = auth if auth is not None else Authenticator(config.api_keys)
     limits = Limits(max_string_length=config.max_string_length)
     sink: Ingestion = ingestion if ingestion is not None else DirectIngestion(engine, metrics)
     redactor = Redactor(models, config.pii_key)
@@ -93,7 +94,7 @@ def ingestion_router(
             metrics.rejected.labels(kind, type(exc).__name__).inc()
             return error_response(exc.status_code, str(exc), retry_after=exc.retry_after)
         rows, errors = validate(events, by_name, clock(), limits)
-        if per_model:
+        if per_model and principal.models is not None:  # a key limited to some models
             valid_indexes = sorted(set(range(len(events))) - {e.index for e in errors})
             rows, denied = _restrict_to_key_models(principal, rows, valid_indexes)
             errors = sorted(errors + denied, key=lambda e: e.index)

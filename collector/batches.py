@@ -3,18 +3,23 @@
 The same batch is written to the store directly (``direct``) or encoded into a spool record
 and decoded again by the writer (``spool``). The encoding is JSON; datetimes are ISO 8601
 text, turned back into aware datetimes by field name, so no user value (a ``segment``
-attribute, say) can be mistaken for a time.
+attribute, say) can be mistaken for a time. orjson writes and reads it (datetimes in C);
+the standard library takes over for what orjson refuses (integers beyond 64 bits) and for
+the rarer kinds, and reads back what it wrote. Both write the same document, so records
+of earlier versions decode too.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Literal
 
+import orjson
 from sqlalchemy import Engine
 
 from store.pipeline_runs import upsert_pipeline_runs
@@ -44,6 +49,20 @@ _TIME_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 
 
+#: Kinds whose validation lets no NaN or infinity through, so orjson may encode them (it
+#: would write ``null`` where the standard library refuses, which the store would refuse).
+_FAST_KINDS = frozenset({"predictions", "labels"})
+
+
+#: Leads a payload the standard library wrote (valid JSON whitespace), so it is read back by
+#: the standard library too: orjson would turn an integer beyond 64 bits into a float.
+_STDLIB_MARK = b" "
+
+
+#: The head every encoder writes: kind, then spooled_at, then the rows.
+_HEAD = re.compile(rb' ?\{"kind":"[a-z_]{1,20}","spooled_at":"([0-9T:.+-]{1,40})"')
+
+
 @dataclass(frozen=True)
 class Batch:
     """Rows of one kind accepted together, and when they were spooled."""
@@ -57,30 +76,58 @@ class CorruptRecord(ValueError):
     """A spool record that passed its CRC but does not decode (written by another version)."""
 
 
-def encode(batch: Batch) -> bytes:
-    """The spool payload of a batch."""
+def _encode_stdlib(batch: Batch) -> bytes:
     times = _TIME_FIELDS[batch.kind]
     rows = [
         {k: (v.isoformat() if k in times and v is not None else v) for k, v in row.items()}
         for row in batch.rows
     ]
     document = {"kind": batch.kind, "spooled_at": batch.spooled_at.isoformat(), "rows": rows}
-    return json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
+    return _STDLIB_MARK + json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
+
+
+def encode(batch: Batch) -> bytes:
+    """The spool payload of a batch."""
+    if batch.kind not in _FAST_KINDS:
+        return _encode_stdlib(batch)
+    document = {"kind": batch.kind, "spooled_at": batch.spooled_at, "rows": batch.rows}
+    try:
+        return orjson.dumps(document)
+    except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits, say
+        return _encode_stdlib(batch)
 
 
 def decode(payload: bytes) -> Batch:
     """Inverse of :func:`encode`; raise :class:`CorruptRecord` when it is not one."""
     try:
-        document = json.loads(payload)
+        if payload[:1] == _STDLIB_MARK:
+            document = json.loads(payload)  # keeps integers beyond 64 bits exact
+        else:
+            try:
+                document = orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                document = json.loads(payload)
         kind = document["kind"]
         times = _TIME_FIELDS[kind]
-        rows = [
-            {
-                k: (datetime.fromisoformat(v) if k in times and v is not None else v)
-                for k, v in row.items()
-            }
-            for row in document["rows"]
-        ]
-        return Batch(kind, rows, datetime.fromisoformat(document["spooled_at"]))
+        rows = document["rows"]
+        parse = datetime.fromisoformat
+        for row in rows:
+            for key in times:
+                value = row.get(key)
+                if value is not None:
+                    row[key] = parse(value)
+        return Batch(kind, rows, parse(document["spooled_at"]))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorruptRecord(f"undecodable spool record: {type(exc).__name__}") from None
+
+
+def spooled_at(payload: bytes) -> datetime:
+    """When a record was spooled, read from its head without decoding its rows (the
+    writer-lag gauge asks at every scrape); :class:`CorruptRecord` if it is not a record."""
+    head = _HEAD.match(payload)
+    if head is not None:
+        try:
+            return datetime.fromisoformat(head.group(1).decode())
+        except ValueError:
+            pass
+    return decode(payload).spooled_at

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from opentelemetry import trace
 from sqlalchemy import Engine
 
 from collector.batches import WRITERS
@@ -19,6 +20,8 @@ from collector.metrics import CollectorMetrics
 from store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
+#: Spans only once ``vigil serve`` installs a provider (``telemetry:``); no-ops until then.
+_tracer = trace.get_tracer(__name__)
 
 
 class ExportResult(enum.Enum):
@@ -48,7 +51,10 @@ class StoreExporter:
     def export(self, kind: str, rows: Sequence[dict[str, Any]]) -> ExportResult:
         started = self._timer()
         try:
-            stored = WRITERS[kind](self._engine, rows)
+            with _tracer.start_as_current_span(
+                "vigil.store.write", attributes={"vigil.kind": kind, "vigil.rows": len(rows)}
+            ):
+                stored = WRITERS[kind](self._engine, rows)
         except StoreUnavailable as exc:
             self._metrics.writer_failures.inc()
             if not self._failing:  # log an outage once, not once per retry

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from opentelemetry import trace
 from sqlalchemy import Engine
 
 from collector.batches import WRITERS, Batch, Kind, encode
@@ -28,6 +29,9 @@ from collector.exporter import StoreExporter
 from collector.metrics import CollectorMetrics
 from collector.spool import Spool
 from collector.writer import BatchProcessor
+
+#: Spans only once ``vigil serve`` installs a provider (``telemetry:``); no-ops until then.
+_tracer = trace.get_tracer(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,20 +78,27 @@ class DirectIngestion:
         engine: Engine,
         metrics: CollectorMetrics,
         timer: Callable[[], float] = time.perf_counter,
+        profiler: Callable[[str, list[dict[str, Any]]], None] | None = None,
     ) -> None:
         self._engine = engine
         self._timer = timer
         self.metrics = metrics
+        self._profiler = profiler  # collector.profiles.Profiler; never raises
 
     def admit(self) -> None:
         return None
 
     def accept(self, kind: Kind, rows: list[dict[str, Any]]) -> Receipt:
         started = self._timer()
-        stored = WRITERS[kind](self._engine, rows)
+        with _tracer.start_as_current_span(
+            "vigil.store.write", attributes={"vigil.kind": kind, "vigil.rows": len(rows)}
+        ):
+            stored = WRITERS[kind](self._engine, rows)
         self.metrics.write_seconds.labels(kind).observe(self._timer() - started)
         self.metrics.ingested.labels(kind).inc(stored)
         self.metrics.duplicates.labels(kind).inc(len(rows) - stored)
+        if self._profiler is not None:
+            self._profiler(kind, rows)
         return Receipt(len(rows), stored, len(rows) - stored)
 
     def ready(self) -> dict[str, Any]:
@@ -142,7 +153,11 @@ class SpoolIngestion:
                 f"{self._max_bytes}; retry later",
                 self._retry_after,
             )
-        self._spool.append(payload)
+        with _tracer.start_as_current_span(
+            "vigil.spool.append",
+            attributes={"vigil.kind": kind, "vigil.rows": len(rows), "vigil.bytes": len(payload)},
+        ):
+            self._spool.append(payload)  # write + fsync
         self._processor.notify(len(rows))
         return Receipt(len(rows))
 
@@ -171,10 +186,12 @@ def open_ingestion(
     spool_dir: Path,
     metrics: CollectorMetrics,
     clock: Callable[[], datetime],
+    profiler: Callable[[str, list[dict[str, Any]]], None] | None = None,
 ) -> Ingestion:
-    """The sink ``config.durability`` asks for; a spool is opened (not yet drained) here."""
+    """The sink ``config.durability`` asks for; a spool is opened (not yet drained) here.
+    ``profiler`` sees each batch the spool's writer stores (:mod:`collector.profiles`)."""
     if config.durability == "direct":
-        return DirectIngestion(engine, metrics)
+        return DirectIngestion(engine, metrics, profiler=profiler)
     spool = Spool(spool_dir, config.spool_segment_bytes)
     processor = BatchProcessor(
         spool,
@@ -184,6 +201,7 @@ def open_ingestion(
         max_batch_rows=config.writer_batch_rows,
         delay=config.writer_delay_seconds,
         max_backoff=config.writer_retry_max_seconds,
+        profiler=profiler,
     )
     return SpoolIngestion(
         spool,

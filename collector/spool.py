@@ -1,7 +1,11 @@
 """An append-only, fsynced spool of accepted batches: the collector's write-ahead log.
 
 Request threads :meth:`Spool.append` a record and get control back only after ``fsync``;
-that is what lets the API answer 2xx before the store has the rows. One writer thread
+that is what lets the API answer 2xx before the store has the rows. Appends are group
+committed: a thread writes its record under the lock, then either finds an ``fsync`` in
+flight and waits for the next one, or runs one itself with the lock released; one
+``fsync`` thus covers every record written meanwhile, and each caller still returns only
+once its own record is on disk. Readers see only fsynced records. One writer thread
 :meth:`Spool.scan`\\ s records from its position and :meth:`Spool.commit`\\ s the position
 once they are stored. Records are consumed strictly in order, so the checkpoint is one
 position (segment, offset): every segment before it is fully drained and is deleted.
@@ -39,6 +43,18 @@ from collector.spool_files import (
 log = logging.getLogger(__name__)
 
 
+class _Group:
+    """Records written since the last ``fsync``; they become durable, or fail, together."""
+
+    __slots__ = ("done", "end", "error", "records")
+
+    def __init__(self, end: Position) -> None:
+        self.records = 0
+        self.end = end
+        self.done = False
+        self.error: str | None = None
+
+
 @dataclass(frozen=True)
 class Record:
     """A spooled payload and the position just after it.
@@ -58,6 +74,8 @@ class Spool:
         self._dir = directory
         self._segment_bytes = segment_bytes
         self._lock = threading.Lock()
+        self._flushed = threading.Condition(self._lock)
+        self._flushing = False
         self._lock_fd = -1
         try:
             directory.mkdir(parents=True, exist_ok=True)
@@ -90,6 +108,7 @@ class Spool:
                 f"cannot open the spool in {directory}: {exc.strerror}"
             ) from None
         self._end = Position(self._active, 0)
+        self._open = _Group(self._end)
         self._pending = sum(1 for r in self.scan(self._committed) if r.payload is not None)
 
     @property
@@ -103,35 +122,96 @@ class Spool:
         return fd
 
     def _rotate(self) -> None:
-        """Seal the active segment and start the next one (under the lock)."""
+        """Seal the active segment and start the next one (under the lock).
+
+        The seal's ``fsync`` makes the open group durable; the lock is held throughout, so
+        nothing is written to the old segment meanwhile.
+        """
         if self._fd >= 0:
-            os.fsync(self._fd)
+            self._flush(self._fd)
             os.close(self._fd)
             self._fd = -1
         self._active += 1
         self._fd = self._open_segment(self._active)
 
     def append(self, payload: bytes) -> Position:
-        """Append one record and fsync it; raise :class:`SpoolUnavailable` if that fails."""
+        """Append one record and return once it is fsynced; raise :class:`SpoolUnavailable`
+        if it could not be written or synced (then it is not acknowledged)."""
         record = frame(payload)
         with self._lock:
-            size = 0
-            try:
-                size = self._sizes.get(self._active, 0)
-                if self._fd < 0 or (size and size + len(record) > self._segment_bytes):
-                    self._rotate()
-                    size = 0
-                view = memoryview(record)
-                while view:
-                    view = view[os.write(self._fd, view) :]
-                os.fsync(self._fd)
-            except OSError as exc:
-                self._abandon_tail(size)
-                raise SpoolUnavailable(f"could not write the spool: {exc.strerror}") from None
-            self._sizes[self._active] = size + len(record)
-            self._end = Position(self._active, size + len(record))
-            self._pending += 1
-            return self._end
+            end, group = self._write(record)
+            while not group.done:
+                if self._flushing:
+                    self._flushed.wait()
+                else:  # the open group is ours (only a flush closes a group): sync it
+                    self._flush(self._fd, unlocked=True)
+            if group.error is not None:
+                raise SpoolUnavailable(f"could not write the spool: {group.error}")
+            return end
+
+    def _write(self, record: bytes) -> tuple[Position, _Group]:
+        """Write ``record`` at the end of the active segment (under the lock), not yet synced."""
+        try:
+            size = self._sizes.get(self._active, 0)
+            if self._fd < 0 or (size and size + len(record) > self._segment_bytes):
+                self._rotate()
+        except OSError as exc:
+            raise SpoolUnavailable(f"could not write the spool: {exc.strerror}") from None
+        size = self._sizes[self._active]
+        try:
+            view = memoryview(record)
+            while view:
+                view = view[os.write(self._fd, view) :]
+        except OSError as exc:
+            self._abandon_tail(size)  # at once: no other record may follow a partial one
+            raise SpoolUnavailable(f"could not write the spool: {exc.strerror}") from None
+        end = Position(self._active, size + len(record))
+        self._sizes[self._active] = end.offset
+        self._open.records += 1
+        self._open.end = end
+        return end, self._open
+
+    def _flush(self, fd: int, unlocked: bool = False) -> None:
+        """``fsync`` the open group (called under the lock); raise OSError if that fails.
+
+        With ``unlocked`` the lock is released during the ``fsync`` (of a duplicate of
+        ``fd``, so a rotation or a failure may close ``fd`` meanwhile), and other threads
+        write the next group. On failure every record after the last durable one is cut
+        off, and the group written meanwhile fails too: none of them was acknowledged.
+        """
+        group, self._open = self._open, _Group(self._open.end)
+        error = None
+        try:
+            if unlocked:
+                fd = os.dup(fd)
+                self._flushing = True
+                self._lock.release()
+                try:
+                    os.fsync(fd)
+                finally:
+                    self._lock.acquire()
+                    self._flushing = False
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+            else:
+                os.fsync(fd)
+        except OSError as exc:
+            error = exc
+        if error is None:
+            self._end = max(self._end, group.end)
+            self._pending += group.records
+        else:
+            for failed in (group, self._open):
+                failed.error = error.strerror or "fsync failed"
+                failed.done = True
+            self._open = _Group(self._end)
+            durable = self._end.offset if self._end.segment == self._active else 0
+            self._abandon_tail(durable)
+            self._sizes[self._active] = durable
+        group.done = True
+        self._flushed.notify_all()
+        if error is not None and not unlocked:
+            raise error
 
     def _abandon_tail(self, good_size: int) -> None:
         """After a failed write, cut the partial record; failing that, seal the segment."""
@@ -216,6 +296,8 @@ class Spool:
     def close(self) -> None:
         """Close the active segment and release the folder (idempotent)."""
         with self._lock:
+            while self._flushing:
+                self._flushed.wait()
             for fd in (self._fd, self._lock_fd):
                 if fd >= 0:
                     with contextlib.suppress(OSError):

@@ -2,6 +2,12 @@
 
 Pure functions: a list of decoded JSON values in, store-ready rows and row errors out. One
 bad row is reported with its index, field and reason; the valid rows of the batch are kept.
+
+Prediction events first go through a fast path (:mod:`collector.validation_fast`) that checks
+the common shape in a few C-level operations: plain strings, an RFC 3339 UTC time, numeric
+features as floats. It only ever says "valid, and here is the row" or "not sure"; on "not
+sure" the per-field path below decides, so every error is reported by that one path, and the
+fast path returns exactly the row it would (``tests/collector/test_ingest_validation.py``).
 """
 
 from __future__ import annotations
@@ -171,7 +177,7 @@ def _features(spec: ModelSpec, raw: Any, limits: Limits) -> dict[str, Any]:
     }
 
 
-def _segment(raw: Any, limits: Limits) -> dict[str, str] | None:
+def segment_field(raw: Any, limits: Limits) -> dict[str, str] | None:
     """The slice an event belongs to: an object of string attributes (``{"region": "eu"}``)."""
     if raw is None:
         return None
@@ -189,7 +195,7 @@ def _segment(raw: Any, limits: Limits) -> dict[str, str] | None:
     return dict(raw)
 
 
-def _trace_id(value: Any) -> str | None:
+def trace_id_field(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not 0 < len(value) <= _MAX_TRACE_ID or "\x00" in value:
@@ -264,8 +270,8 @@ def _prediction_row(
         "received_at": received_at,
         "variant": string_field(event, "variant", limits, required=False),
         "experiment": string_field(event, "experiment", limits, required=False),
-        "segment": _segment(event.get("segment"), limits),
-        "trace_id": _trace_id(event.get("trace_id")),
+        "segment": segment_field(event.get("segment"), limits),
+        "trace_id": trace_id_field(event.get("trace_id")),
     }
 
 
@@ -296,7 +302,18 @@ def validate_predictions(
     limits: Limits,
 ) -> tuple[list[dict[str, Any]], list[RowError]]:
     """Split a batch of prediction events into store rows and row errors."""
-    return split_valid(events, lambda event: _prediction_row(event, models, received_at, limits))
+    from collector.validation_fast import FastPath  # it builds on this module's checks
+
+    fast = FastPath(models, received_at, limits)
+
+    def validate_one(event: Any) -> dict[str, Any]:
+        try:
+            row = fast.row(event)
+        except Reject:
+            row = None
+        return row if row is not None else _prediction_row(event, models, received_at, limits)
+
+    return split_valid(events, validate_one)
 
 
 def validate_labels(

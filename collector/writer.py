@@ -22,7 +22,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from collector.batches import Batch, CorruptRecord, decode
+from opentelemetry import trace
+
+from collector.batches import Batch, CorruptRecord, decode, spooled_at
 from collector.errors import SpoolUnavailable
 from collector.exporter import Exporter, ExportResult
 from collector.metrics import CollectorMetrics
@@ -30,6 +32,8 @@ from collector.spool import Spool
 from collector.spool_files import Position
 
 log = logging.getLogger(__name__)
+#: Spans only once ``vigil serve`` installs a provider (``telemetry:``); no-ops until then.
+_tracer = trace.get_tracer(__name__)
 
 
 def backoff_seconds(attempt: int, initial: float = 0.05, maximum: float = 30.0) -> float:
@@ -50,6 +54,7 @@ class BatchProcessor:
         max_batch_rows: int = 5000,
         delay: float = 0.2,
         max_backoff: float = 30.0,
+        profiler: Callable[[str, list[dict[str, Any]]], None] | None = None,
     ) -> None:
         self._spool = spool
         self._exporter = exporter
@@ -58,6 +63,8 @@ class BatchProcessor:
         self._max_rows = max_batch_rows
         self._delay = delay
         self._max_backoff = max_backoff
+        #: Called with each kind's rows once stored (collector.profiles.Profiler); never raises.
+        self._profiler = profiler
         self._cond = threading.Condition()
         self._fresh_rows = 0
         self._flushes = 0
@@ -109,7 +116,7 @@ class BatchProcessor:
             for record in records:
                 if record.payload is not None:
                     with contextlib.suppress(CorruptRecord):
-                        age = self._clock() - decode(record.payload).spooled_at
+                        age = self._clock() - spooled_at(record.payload)
                         return max(0.0, age.total_seconds())
         return 0.0
 
@@ -163,7 +170,14 @@ class BatchProcessor:
                 rows += len(batch.rows)
                 if rows >= self._max_rows:
                     break
-        if end == cursor or not self._export(batches):
+        if end == cursor:
+            return cursor
+        with _tracer.start_as_current_span(
+            "vigil.writer.flush", attributes={"vigil.rows": rows, "vigil.records": records}
+        ) as span:
+            exported = self._export(batches)
+            span.set_attribute("vigil.stored", exported)
+        if not exported:
             return cursor
         try:
             self._spool.commit(end, records)
@@ -185,6 +199,8 @@ class BatchProcessor:
             kind, rows = next(iter(by_kind.items()))
             if self._export_kind(kind, rows) is ExportResult.SUCCESS:
                 del by_kind[kind]
+                if self._profiler is not None:
+                    self._profiler(kind, rows)
                 attempt = 0
                 continue
             remaining = self._deadline - time.monotonic()

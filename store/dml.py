@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 
 def insert_ignoring_conflicts(
@@ -32,3 +37,87 @@ def insert_ignoring_conflicts(
     # where a driver's rowcount is unreliable.
     result = conn.execute(stmt.returning(table.c.id), rows)
     return len(result.all())
+
+
+def store_json(value: Any) -> str:
+    """``value`` as the JSON text a ``JSON`` column holds (what SQLAlchemy would bind).
+
+    orjson for speed; the standard library for what orjson refuses (integers beyond 64 bits).
+    Both produce JSON that reads back to equal values.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(value, allow_nan=False)
+
+
+def sqlite_time(value: datetime) -> str:
+    """An aware datetime as the text ``UTCDateTime`` stores on SQLite (naive UTC, microseconds).
+
+    The same text SQLAlchemy writes, so range queries comparing it as text keep working.
+    """
+    if value.tzinfo is not UTC:
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]
+
+
+def insert_tuples_ignoring_conflicts(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    conflict_columns: Sequence[str],
+) -> int:
+    """Bulk-insert pre-encoded ``rows`` (one value per name in ``columns``), skipping those
+    colliding on ``conflict_columns``; return how many went in. All in ``conn``'s transaction.
+
+    The fast path of ingestion: the caller has already turned each row into the driver's
+    values (JSON columns as text; on SQLite, times as :func:`sqlite_time` text), so no
+    per-row work is left to SQLAlchemy. SQLite gets one ``executemany`` of ``INSERT ... ON
+    CONFLICT DO NOTHING`` (its change count is the rows inserted). PostgreSQL gets ``COPY``
+    into a temporary table (created once per connection, emptied after each use) and one
+    ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``, which also skips a row repeated within
+    ``rows`` (the first one wins, on both dialects). Driver errors are raised as
+    SQLAlchemy's ``DBAPIError``, like every other statement's.
+    """
+    if not rows:
+        return 0
+    names = ", ".join(columns)
+    target = ", ".join(conflict_columns)
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        marks = ", ".join("?" * len(columns))
+        sql = (
+            f"INSERT INTO {table.name} ({names}) VALUES ({marks}) ON CONFLICT ({target}) DO NOTHING"
+        )
+        return int(conn.exec_driver_sql(sql, rows).rowcount)
+    if dialect != "postgresql":  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise NotImplementedError(f"unsupported dialect {dialect}")
+    staging = f"vigil_staging_{table.name}"
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    statements = (
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} AS "
+        f"SELECT {names} FROM {table.name} WITH NO DATA",
+        f"COPY {staging} ({names}) FROM STDIN",
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} "
+        f"ON CONFLICT ({target}) DO NOTHING",
+    )
+    cursor: Any = dbapi.cursor()  # a psycopg cursor: it has copy()
+    try:
+        cursor.execute(statements[0])
+        with cursor.copy(statements[1]) as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(statements[2])
+        inserted = cursor.rowcount
+        cursor.execute(f"TRUNCATE {staging}")
+        return int(inserted)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(
+            statements[1], None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+        ) from exc
+    finally:
+        cursor.close()

@@ -9,7 +9,12 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from store.dml import insert_ignoring_conflicts
+from store.dml import (
+    insert_ignoring_conflicts,
+    insert_tuples_ignoring_conflicts,
+    sqlite_time,
+    store_json,
+)
 from store.errors import StoreUnavailable
 from store.label_upsert import upsert_labels
 from store.schema import labels, models, predictions
@@ -26,17 +31,85 @@ def _chunks(rows: Sequence[dict[str, Any]], size: int = _CHUNK) -> Iterable[list
         yield list(rows[start : start + size])
 
 
+#: The columns the collector writes, in the order of the pre-encoded tuples.
+PREDICTION_COLUMNS = (
+    "model",
+    "version",
+    "request_id",
+    "ts",
+    "features",
+    "prediction",
+    "score",
+    "latency_ms",
+    "error",
+    "received_at",
+    "variant",
+    "experiment",
+    "segment",
+    "trace_id",
+)
+_ABSENT: Any = object()
+
+
+def _encoded(rows: Sequence[dict[str, Any]], sqlite: bool) -> list[tuple[Any, ...]]:
+    """Rows as driver values in ``PREDICTION_COLUMNS`` order (the hot loop of ingestion).
+
+    JSON columns become text; a nullable one whose key is left out is SQL NULL, while a
+    value given (None too) is JSON, as SQLAlchemy's ``JSON`` type stores them. Times become
+    SQLite's text on SQLite (rows of one batch share ``received_at``, so its text is
+    cached); PostgreSQL takes aware datetimes as they are.
+    """
+    out = []
+    times: dict[datetime, str] = {}
+    dumps = store_json
+    for row in rows:
+        ts, received = row["ts"], row["received_at"]
+        if sqlite:
+            ts = sqlite_time(ts)
+            text = times.get(received)
+            if text is None:
+                text = times[received] = sqlite_time(received)
+            received = text
+        elif ts.tzinfo is None or received.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
+        get = row.get
+        prediction, segment = get("prediction", _ABSENT), get("segment", _ABSENT)
+        out.append(
+            (
+                row["model"],
+                row["version"],
+                row["request_id"],
+                ts,
+                dumps(row["features"]),
+                None if prediction is _ABSENT else dumps(prediction),
+                get("score"),
+                get("latency_ms"),
+                get("error"),
+                received,
+                get("variant"),
+                get("experiment"),
+                None if segment is _ABSENT else dumps(segment),
+                get("trace_id"),
+            )
+        )
+    return out
+
+
 def insert_predictions(engine: Engine, rows: Sequence[dict[str, Any]]) -> int:
     """Insert prediction rows (dicts with the ``predictions`` columns); duplicates are skipped.
 
     Returns the number of rows actually inserted. Duplicates are (model, request_id) pairs
-    already stored, so a retried or replayed batch is stored once.
+    already stored (or repeated in ``rows``), so a retried or replayed batch is stored once.
+    One transaction, one bulk statement (:func:`store.dml.insert_tuples_ignoring_conflicts`):
+    this is the write every accepted event goes through.
     """
+    if not rows:
+        return 0
+    encoded = _encoded(rows, engine.dialect.name == "sqlite")
     try:
         with engine.begin() as conn:
-            return sum(
-                insert_ignoring_conflicts(conn, predictions, chunk, ["model", "request_id"])
-                for chunk in _chunks(rows)
+            return insert_tuples_ignoring_conflicts(
+                conn, predictions, PREDICTION_COLUMNS, encoded, ["model", "request_id"]
             )
     except SQLAlchemyError as exc:
         raise StoreUnavailable(f"could not store predictions: {type(exc).__name__}") from None

@@ -1,29 +1,39 @@
 """Ingestion: events/s over HTTP, acknowledgement latency at a fixed load, the writer alone.
 
-Reproduce (from the repository root; about 3 minutes on 2 cores)::
+Reproduce (from the repository root; one pass takes about 2.5 minutes on 2 cores)::
 
-    python bench/ingest/bench_ingest.py --whylogs-python /path/to/whylogs-venv/bin/python
+    pip install -e '.[bench]'                     # whylogs, for the comparison
+    python bench/ingest/bench_ingest.py --json /tmp/ingest-1.json
+    python bench/ingest/bench_ingest.py --json /tmp/ingest-2.json
+    python bench/ingest/bench_ingest.py --json /tmp/ingest-3.json
+    python bench/ingest/bench_ingest.py --summarize /tmp/ingest-*.json   # median [min-max]
 
-One run measures, with batches of 500 events of 20 numeric features each:
+(``--repeat 3`` does the three passes in one command, for about 7.5 minutes.)
+
+One pass measures, with batches of 500 events of 20 numeric features each:
 
 1. **HTTP throughput**: a collector (``vigil serve``'s app, one uvicorn worker) in its own
    process on 127.0.0.1; 4 client threads post pre-encoded batches back to back. Acked
-   events/s for SQLite in ``spool`` and ``direct`` durability, and PostgreSQL when
-   ``VIGIL_BENCH_POSTGRES_URL`` (default: the test server) answers. In spool mode the
-   acknowledgement means fsynced to the spool; "stored" is when the writer drained it.
+   events/s for SQLite and PostgreSQL (a throwaway database on the server at
+   ``VIGIL_BENCH_POSTGRES_URL``, default the test server; dropped afterwards), each in
+   ``spool`` and ``direct`` durability. In spool mode the acknowledgement means fsynced to
+   the spool; "stored" is when the writer has drained it.
 2. **Latency at 10,000 events/s offered**: 20 batches a second for 10 s, sent on schedule
    whatever the answers (open loop); p50/p99/max from the scheduled send time.
 3. **In-process**: validation alone; spool append (encode + fsync) alone; the batch writer
-   draining a pre-filled spool into SQLite (no HTTP, no validation).
-4. **whylogs** (if ``--whylogs-python`` names an interpreter with whylogs, or whylogs is
-   importable here): ``why.log`` of the same rows as one DataFrame and in 500-row batches.
+   draining a pre-filled spool (decode + idempotent bulk insert) into SQLite and PostgreSQL.
+4. **whylogs** (importable here, or in the interpreter ``--whylogs-python`` names):
+   ``why.log`` of the same rows as one DataFrame and in 500-row batches, in a subprocess.
 
-Peak RSS is the collector process's VmHWM. Every run is bounded in events and seconds.
+Peak RSS is the collector process's VmHWM (HTTP) or the subprocess's ``ru_maxrss``
+(whylogs). Every run is bounded in events and seconds. The machine's load average is
+recorded with each pass: the reference machine is shared, so read ranges, not one figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -32,11 +42,22 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from load import bodies, closed_loop, collector, event, open_loop, peak_rss_mib, spool_records
+from load import (
+    bodies,
+    closed_loop,
+    collector,
+    cpu_seconds,
+    event,
+    open_loop,
+    peak_rss_mib,
+    spool_records,
+)
 from prometheus_client import CollectorRegistry
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -48,6 +69,7 @@ from collector.spool import Spool
 from collector.validation import Limits, validate_predictions
 from collector.writer import BatchProcessor
 from store.db import create_store_engine, upgrade
+from store.predictions import count_predictions
 from store.specs import FeatureSpec, ModelSpec
 
 BATCH = 500
@@ -63,14 +85,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
 def http_target(name: str, url: str, durability: str, tmp: Path, args: argparse.Namespace) -> dict:
     """Throughput, then latency at the offered load, against one fresh collector."""
-    spool = tmp / f"spool-{name}-{durability}"
+    spool = tmp / f"spool-{name}-{durability}-{uuid.uuid4().hex[:6]}"
     run = uuid.uuid4().hex[:8]
-    result: dict[str, Any] = {"store": name, "durability": durability}
+    result: dict[str, Any] = {"store": name, "durability": durability, "load_before": _load()}
     with collector(url, durability, spool) as (base, pid):
-        closed_loop(base, bodies(f"warm-{run}", 4, BATCH), 2, 30)  # warm-up
+        closed_loop(base, bodies(f"warm-{run}", 8, BATCH), 2, 30)  # warm-up
         payloads = bodies(run, args.batches, BATCH)
+        cpu = cpu_seconds(pid)
         started = time.perf_counter()
         elapsed = closed_loop(base, payloads, args.concurrency, args.timeout)
         events = args.batches * BATCH
@@ -79,49 +106,72 @@ def http_target(name: str, url: str, durability: str, tmp: Path, args: argparse.
         while spool_records(base) > 0 and time.monotonic() < deadline:
             time.sleep(0.05)
         result["stored_per_s"] = events / (time.perf_counter() - started)
+        # CPU the collector spent per event, receiving to stored: robust to a busy machine.
+        result["cpu_us_per_event"] = 1e6 * (cpu_seconds(pid) - cpu) / events
         offered = bodies(f"lat-{run}", int(args.latency_seconds * args.offered / BATCH), BATCH)
         latencies = sorted(open_loop(base, offered, BATCH / args.offered))
         result["p50_ms"] = 1000 * statistics.median(latencies)
         result["p99_ms"] = 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
         result["max_ms"] = 1000 * latencies[-1]
         result["peak_rss_mib"] = peak_rss_mib(pid)
+    result["load_after"] = _load()
     return result
 
 
-def in_process(tmp: Path, rows: int) -> dict[str, float]:
-    """Validation, spool append and the writer's drain into SQLite, each timed alone."""
-    engine = create_store_engine(f"sqlite:///{tmp / 'inproc.db'}")
-    upgrade(engine)
-    metrics = CollectorMetrics(CollectorRegistry())
-    spool = Spool(tmp / "inproc-spool", 16 * 1024 * 1024)
+def _spooled(tmp: Path, rows: int, label: str) -> tuple[Spool, float, float]:
+    """A spool pre-filled with ``rows`` validated events; validation and append timed apart."""
+    spool = Spool(tmp / f"inproc-spool-{label}", 16 * 1024 * 1024)
     validating = appending = 0.0
     for start in range(0, rows, BATCH):
-        events = [event(i, "inproc") for i in range(start, start + BATCH)]
+        events = [event(i, f"inproc-{label}") for i in range(start, start + BATCH)]
         t0 = time.perf_counter()
         valid, errors = validate_predictions(events, {"bench": MODEL}, _now(), Limits())
         t1 = time.perf_counter()
         spool.append(encode(Batch("predictions", valid, _now())))
         validating, appending = validating + t1 - t0, appending + time.perf_counter() - t1
         assert not errors, errors[:1]
+    return spool, validating, appending
+
+
+def _drain(spool: Spool, engine: Any, rows: int) -> float:
+    """Seconds the batch writer takes to move the whole spool into ``engine``."""
+    metrics = CollectorMetrics(CollectorRegistry())
     processor = BatchProcessor(
         spool, StoreExporter(engine, metrics), metrics, _now, max_batch_rows=5000, delay=0
     )
     t0 = time.perf_counter()
     processor.start()
-    drained = processor.force_flush(timeout=300)
+    drained = processor.force_flush(timeout=120)
     writing = time.perf_counter() - t0
     processor.shutdown(timeout=5)
+    assert drained, "the writer did not drain within 120 s"
+    stored = count_predictions(engine, "bench")
+    assert stored == rows, f"stored {stored} of {rows}"
+    return writing
+
+
+def in_process(tmp: Path, rows: int, postgres_url: str | None) -> dict[str, Any]:
+    """Validation, spool append and the writer's drain into each store, each timed alone."""
+    result: dict[str, Any] = {"load_before": _load()}
+    spool, validating, appending = _spooled(tmp, rows, "sqlite")
+    result["validate_per_s"] = rows / validating
+    result["spool_append_per_s"] = rows / appending
+    engine = create_store_engine(f"sqlite:///{tmp / 'inproc.db'}")
+    upgrade(engine)
+    result["writer_sqlite_per_s"] = rows / _drain(spool, engine, rows)
     engine.dispose()
-    assert drained, "the writer did not drain within 300 s"
-    return {
-        "validate_per_s": rows / validating,
-        "spool_append_per_s": rows / appending,
-        "writer_per_s": rows / writing,
-    }
+    if postgres_url is not None:
+        spool, _, _ = _spooled(tmp, rows, "postgresql")
+        engine = create_store_engine(postgres_url)
+        upgrade(engine)
+        result["writer_postgresql_per_s"] = rows / _drain(spool, engine, rows)
+        engine.dispose()
+    result["load_after"] = _load()
+    return result
 
 
 _WHYLOGS = """
-import sys, time
+import resource, sys, time
 import pandas as pd, whylogs as why
 n = int(sys.argv[1])
 df = pd.DataFrame({f"f{j}": [((i * 7 + j) % 1000) / 10 for i in range(n)] for j in range(20)})
@@ -132,37 +182,107 @@ for s in range(0, n, 500):
     part = why.log(df.iloc[s:s + 500]).view()
     view = part if view is None else view.merge(part)
 batched = time.perf_counter() - t
-print(why.__version__, n / whole, n / batched)
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(why.__version__, n / whole, n / batched, rss)
 """
 
 
-def whylogs(python: str | None, rows: int) -> dict[str, Any] | None:
-    """``why.log`` rows/s in a separate interpreter (whylogs pins its own dependencies)."""
+def whylogs(python: str | None, rows: int) -> dict[str, Any]:
+    """``why.log`` rows/s in a separate interpreter (the same rows as the writer's)."""
     python = python or sys.executable
     try:
         out = subprocess.run(
-            [python, "-c", _WHYLOGS, str(rows)], capture_output=True, text=True, timeout=180
+            [python, "-c", _WHYLOGS, str(rows)], capture_output=True, text=True, timeout=150
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return {"error": str(exc)}
     if out.returncode != 0:
         return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
-    version, whole, batched = out.stdout.split()
-    return {"version": version, "whole_per_s": float(whole), "batched_per_s": float(batched)}
+    version, whole, batched, rss = out.stdout.split()
+    return {
+        "version": version,
+        "whole_per_s": float(whole),
+        "batched_per_s": float(batched),
+        "peak_rss_mib": float(rss),
+    }
 
 
-def _postgres_database() -> tuple[str, Any] | None:
-    """A throwaway database on the benchmark's PostgreSQL server, or None if unreachable."""
+@contextmanager
+def postgres_database() -> Iterator[str | None]:
+    """A throwaway database on the benchmark's PostgreSQL server (None if unreachable)."""
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"vigil_bench_{uuid.uuid4().hex[:10]}"
     try:
         with admin.connect() as conn:
-            name = f"vigil_bench_{uuid.uuid4().hex[:10]}"
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:
         print(f"PostgreSQL not measured: {type(exc).__name__}", file=sys.stderr)
         admin.dispose()
-        return None
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), admin
+        yield None
+        return
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def one_pass(args: argparse.Namespace) -> dict[str, Any]:
+    """Every measurement once, in the order the README's tables list them."""
+    results: dict[str, Any] = {"http": [], "started": _now().isoformat(), "cpus": os.cpu_count()}
+    stores = args.stores.split(",")
+    with tempfile.TemporaryDirectory(prefix="vigil-bench-ingest-") as folder:
+        tmp = Path(folder)
+        if "sqlite" in stores:
+            for durability in ("spool", "direct"):
+                db = f"sqlite:///{tmp / f'http-{durability}.db'}"
+                results["http"].append(http_target("SQLite", db, durability, tmp, args))
+                print(json.dumps(results["http"][-1]), flush=True)
+        if "postgresql" in stores:
+            for durability in ("spool", "direct"):
+                with postgres_database() as url:
+                    if url is None:
+                        break
+                    target = http_target("PostgreSQL", url, durability, tmp, args)
+                    results["http"].append(target)
+                    print(json.dumps(target), flush=True)
+        if args.inproc_rows:
+            with postgres_database() as url:
+                pg = url if "postgresql" in stores else None
+                results["in_process"] = in_process(tmp, args.inproc_rows, pg)
+            print(json.dumps(results["in_process"]), flush=True)
+    if not args.skip_whylogs:
+        results["whylogs"] = whylogs(args.whylogs_python, args.inproc_rows or 200_000)
+        print(json.dumps(results["whylogs"]), flush=True)
+    return results
+
+
+def _figures(passes: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """Every numeric figure of the passes, by a flat name, one value per pass."""
+    found: dict[str, list[float]] = {}
+
+    def add(name: str, value: Any) -> None:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            found.setdefault(name, []).append(float(value))
+
+    for result in passes:
+        for target in result.get("http", []):
+            for key, value in target.items():
+                add(f"http {target['store']} {target['durability']} {key}", value)
+        for section in ("in_process", "whylogs"):
+            for key, value in (result.get(section) or {}).items():
+                add(f"{section} {key}", value)
+    return found
+
+
+def summarize(passes: list[dict[str, Any]], out: Callable[[str], None] = print) -> None:
+    """Median and range of each figure over the passes."""
+    out(f"{len(passes)} pass(es)")
+    for name, values in _figures(passes).items():
+        median = statistics.median(values)
+        spread = f"  [{min(values):,.1f} - {max(values):,.1f}]" if len(values) > 1 else ""
+        out(f"{name:55s} {median:>12,.1f}{spread}")
 
 
 def main() -> None:
@@ -171,36 +291,27 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--offered", type=float, default=10_000, help="events/s offered")
     parser.add_argument("--latency-seconds", type=float, default=10.0)
-    parser.add_argument("--inproc-rows", type=int, default=200_000)
+    parser.add_argument("--inproc-rows", type=int, default=200_000, help="0 skips in-process")
+    parser.add_argument("--stores", default="sqlite,postgresql", help="comma-separated")
     parser.add_argument("--timeout", type=float, default=60.0, help="bound of each phase, s")
-    parser.add_argument("--whylogs-python", help="interpreter with whylogs installed")
-    parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--whylogs-python", help="interpreter with whylogs (default: this one)")
+    parser.add_argument("--skip-whylogs", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="passes in this command")
+    parser.add_argument("--json", help="write the results (a list of passes) here")
+    parser.add_argument("--summarize", nargs="+", metavar="JSON", help="only summarize files")
     args = parser.parse_args()
-    results: dict[str, Any] = {"http": []}
-    with tempfile.TemporaryDirectory(prefix="vigil-bench-ingest-") as folder:
-        tmp = Path(folder)
-        for durability in ("spool", "direct"):
-            db = f"sqlite:///{tmp / f'http-{durability}.db'}"
-            results["http"].append(http_target("SQLite", db, durability, tmp, args))
-            print(json.dumps(results["http"][-1]), flush=True)
-        postgres = _postgres_database()
-        if postgres is not None:
-            url, admin = postgres
-            try:
-                for durability in ("spool", "direct"):
-                    results["http"].append(http_target("PostgreSQL", url, durability, tmp, args))
-                    print(json.dumps(results["http"][-1]), flush=True)
-            finally:
-                with admin.connect() as conn:
-                    database = make_url(url).database
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-                admin.dispose()
-        results["in_process"] = in_process(tmp, args.inproc_rows)
-        print(json.dumps(results["in_process"]), flush=True)
-    results["whylogs"] = whylogs(args.whylogs_python, args.inproc_rows)
-    print(json.dumps(results["whylogs"]), flush=True)
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
+    if args.summarize:
+        passes = [p for f in args.summarize for p in json.loads(Path(f).read_text())]
+        summarize(passes)
+        return
+    gc.collect()  # as `vigil serve` does (the in-process writer runs in this process)
+    gc.freeze()
+    passes = []
+    for _ in range(args.repeat):
+        passes.append(one_pass(args))
+        if args.json:
+            Path(args.json).write_text(json.dumps(passes, indent=2))
+    summarize(passes)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -29,12 +30,15 @@ HEADERS = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
 
 
 def event(i: int, run: str, features: int = 20) -> dict[str, Any]:
-    """Prediction ``i`` of a run: 20 numeric features, a score, a unique request id."""
+    """Prediction ``i`` of a run: 20 numeric features, a score, a unique request id, and
+    its own timestamp (one per millisecond, as a busy model service would send)."""
+    seconds, millis = divmod(i, 1000)
+    minutes, seconds = divmod(seconds, 60)
     return {
         "model": "bench",
         "version": "v1",
         "request_id": f"{run}-{i}",
-        "timestamp": "2026-03-02T08:00:00Z",
+        "timestamp": f"2026-03-02T08:{minutes % 60:02d}:{seconds:02d}.{millis:03d}Z",
         "features": {f"f{j}": ((i * 7 + j) % 1000) / 10 for j in range(features)},
         "score": (i % 100) / 100,
         "latency_ms": 12.5,
@@ -61,6 +65,12 @@ def peak_rss_mib(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a live process (all its threads) has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
