@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from collector.profiles.config import ProfilesConfig
+
 Scope = Literal["ingest", "read", "operate", "admin"]
 Durability = Literal["spool", "direct"]
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -77,6 +79,15 @@ class CollectorConfig(BaseModel):
         default=(),
         description="keys accepted in `Authorization: Bearer`; none means no access",
     )
+    api_key_cache_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description=(
+            "keys created or revoked at run time (`vigil keys`, `/v1/admin/keys`) are re-read "
+            "from the store this often: a revoke takes effect everywhere within it"
+        ),
+    )
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="413 above this")
     max_batch_rows: int = Field(default=10_000, gt=0, description="413 above this many events")
     max_string_length: int = Field(default=1024, gt=0, description="longest accepted string value")
@@ -126,6 +137,10 @@ class CollectorConfig(BaseModel):
 
     traces: TracesConfig = Field(
         default=TracesConfig(), description="OTLP/HTTP trace ingestion (`POST /v1/traces`)"
+    )
+    profiles: ProfilesConfig = Field(
+        default=ProfilesConfig(),
+        description="per-minute feature profiles and row reservoirs of stored predictions",
     )
 
     @model_validator(mode="after")

@@ -45,10 +45,11 @@ def traces_router(
     metrics: CollectorMetrics,
     clock: Callable[[], datetime],
     sink: Ingestion,
+    auth: Authenticator | None = None,
 ) -> APIRouter:
     """Build the ``/v1/traces`` router on ``sink`` (from ``collector.ingestion.open_ingestion``)."""
     router = APIRouter()
-    auth = Authenticator(config.api_keys)
+    auth = auth if auth is not None else Authenticator(config.api_keys)
 
     def failure(encoding: Encoding, exc: CollectorError, suffix: str = "") -> Response:
         body = encode(status(exc.status_code, f"{exc}{suffix}"), encoding)

@@ -7,12 +7,27 @@ The collector owns keys and scopes; features that serve operator endpoints take 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from fastapi import HTTPException, Request
+from sqlalchemy import Engine
 
-from collector.auth import Authenticator, Principal
+from collector.auth import Authenticator, Principal, StoredKeys
+from collector.config import CollectorConfig
 from collector.errors import AuthError, Forbidden
+
+
+def build_authenticator(
+    config: CollectorConfig, engine: Engine, clock: Callable[[], datetime]
+) -> Authenticator:
+    """The app's one authenticator: ``vigil.yaml``'s keys plus the store's run-time keys.
+
+    The stored keys are read once here, so no request waits for that first read.
+    """
+    stored = StoredKeys(engine, ttl=config.api_key_cache_seconds)
+    stored.refresh()
+    return Authenticator(config.api_keys, stored, clock)
 
 
 def scope_dependency(auth: Authenticator) -> Callable[[str], Callable[..., Any]]:
