@@ -1,0 +1,188 @@
+"""A batch of validated prediction rows in, per-(model, version, feature, minute) profiles out.
+
+Rows are grouped by model (each has its own features), then by (version, minute) into
+integer group codes; every feature of the model is then profiled for all groups at once
+(:mod:`collector.profiles.numeric`, :mod:`collector.profiles.categorical`). Pulling one
+feature's values out of the row dicts is the only per-value Python step. Embedding features
+are not profiled. Each model's rows are also offered to the reservoir of their window.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from collector.profiles.categorical import grouped_categorical
+from collector.profiles.numeric import grouped_numeric
+from collector.profiles.reservoir import offer
+from store.profile_records import FeatureProfile, Reservoir, SketchSettings
+from store.profiles import ProfileKey, ReservoirKey
+from store.specs import FeatureSpec, ModelSpec
+
+#: Reference bin edges by (model, feature), as :func:`store.profiles.read_reference_bins`.
+Edges = Mapping[tuple[str, str], NDArray[np.float64]]
+_RESERVOIR_FIELDS = ("request_id", "version", "features", "prediction", "score")
+
+
+@dataclass
+class BatchProfiles:
+    """The profiles and reservoirs of one batch, ready for :mod:`store.profiles`."""
+
+    profiles: dict[ProfileKey, FeatureProfile] = field(default_factory=dict)
+    reservoirs: dict[ReservoirKey, Reservoir] = field(default_factory=dict)
+
+
+def _label(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)
+
+
+def _groups(
+    versions: Sequence[str], minutes: NDArray[np.int64]
+) -> tuple[NDArray[np.intp], list[tuple[str, int]]]:
+    """Group codes of (version, minute) pairs and the pair of each code."""
+    if versions.count(versions[0]) == len(versions):  # one version: the usual batch
+        names, codes = [versions[0]], np.zeros(len(versions), dtype=np.int64)
+    else:
+        distinct, inverse = np.unique(np.asarray(versions, dtype=np.str_), return_inverse=True)
+        names, codes = distinct.tolist(), inverse.astype(np.int64)
+    low = int(minutes.min())
+    span = int(minutes.max()) - low + 1
+    keys, groups = np.unique(codes * span + (minutes - low), return_inverse=True)
+    pairs = [(names[int(k) // span], int(k) % span + low) for k in keys.tolist()]
+    return groups.astype(np.intp), pairs
+
+
+def _numeric_columns(
+    names: Sequence[str], features: Sequence[Mapping[str, Any]]
+) -> NDArray[np.float64] | None:
+    """All numeric features as one (features, rows) array when every row carries every one
+    of them as a number (the common case: one tuple per row, read by ``fromiter``, instead
+    of a lookup per value); None otherwise (a null, or an absent feature)."""
+    if len(names) < 2:
+        return None
+    getter = operator.itemgetter(*names)
+    try:
+        flat = np.fromiter(
+            itertools.chain.from_iterable(map(getter, features)),
+            dtype=np.float64,
+            count=len(features) * len(names),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    return np.ascontiguousarray(flat.reshape(len(features), len(names)).T)
+
+
+def _feature_profiles(
+    feature: FeatureSpec,
+    features: Sequence[Mapping[str, Any]],
+    column: NDArray[np.float64] | None,
+    groups: NDArray[np.intp],
+    n_groups: int,
+    settings: SketchSettings,
+    edges: NDArray[np.float64] | None,
+) -> list[FeatureProfile] | None:
+    name = feature.name
+    if feature.type == "numeric":
+        if column is None:
+            column = np.array([f.get(name) for f in features], dtype=np.float64)
+        return grouped_numeric(column, groups, n_groups, settings, edges)
+    if feature.type in ("categorical", "boolean", "text"):
+        labels = [_label(f.get(name)) for f in features]
+        return grouped_categorical(labels, groups, n_groups, settings)
+    return None
+
+
+def reservoir_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What a reservoir keeps of a prediction row (JSON-ready)."""
+    kept = {name: row.get(name) for name in _RESERVOIR_FIELDS}
+    kept["ts"] = row["ts"].isoformat()
+    return kept
+
+
+def offer_to_reservoirs(
+    reservoirs: dict[ReservoirKey, Reservoir],
+    model: str,
+    rows: Sequence[Mapping[str, Any]],
+    seconds: NDArray[np.int64],
+    window: timedelta,
+    capacity: int,
+    rng: np.random.Generator,
+) -> None:
+    """Offer each row to the reservoir of its (model, window), created empty if needed."""
+    width = int(window.total_seconds())
+    windows = seconds // width
+    for start in np.unique(windows).tolist():
+        members = np.flatnonzero(windows == start).tolist()
+        key = (model, datetime.fromtimestamp(start * width, tz=UTC))
+        current = reservoirs.get(key, Reservoir(capacity, 0, ()))
+        reservoirs[key] = offer(current, [rows[i] for i in members], rng, reservoir_row)
+
+
+def profile_batch(
+    rows: Sequence[Mapping[str, Any]],
+    models: Mapping[str, ModelSpec],
+    edges: Edges,
+    settings: SketchSettings,
+    rng: np.random.Generator,
+    reservoir_size: int = 0,
+    reservoir_window: timedelta = timedelta(hours=1),
+    reservoirs: dict[ReservoirKey, Reservoir] | None = None,
+) -> BatchProfiles:
+    """Profiles of validated prediction rows, and their rows offered to ``reservoirs`` (the
+    batch's own, in ``BatchProfiles.reservoirs``, unless the caller keeps them across
+    batches). Rows of models not in ``models`` are skipped (the validator refused them).
+    """
+    if not rows:
+        return BatchProfiles()
+    names = [row["model"] for row in rows]
+    by_model: dict[str, list[Mapping[str, Any]]] = {}
+    if names.count(names[0]) == len(names):  # a batch of one model: no regrouping
+        by_model[names[0]] = list(rows)
+    else:
+        for row, name in zip(rows, names, strict=True):
+            by_model.setdefault(name, []).append(row)
+    out = BatchProfiles()
+    if reservoirs is None:
+        reservoirs = out.reservoirs
+    for model, members in by_model.items():
+        spec = models.get(model)
+        if spec is None:
+            continue
+        seconds = np.floor([r["ts"].timestamp() for r in members]).astype(np.int64)
+        minutes = seconds // 60
+        groups, pairs = _groups([r["version"] for r in members], minutes)
+        features = [r["features"] for r in members]
+        numeric = [f.name for f in spec.features if f.type == "numeric"]
+        matrix = _numeric_columns(numeric, features)
+        for feature in spec.features:
+            column = None
+            if matrix is not None and feature.type == "numeric":
+                column = matrix[numeric.index(feature.name)]
+            built = _feature_profiles(
+                feature,
+                features,
+                column,
+                groups,
+                len(pairs),
+                settings,
+                edges.get((model, feature.name)),
+            )
+            for (version, minute), profile in zip(pairs, built or (), strict=False):
+                start = datetime.fromtimestamp(minute * 60, tz=UTC)
+                out.profiles[ProfileKey(model, version, feature.name, start)] = profile
+        if reservoirs is not None and reservoir_size > 0:
+            offer_to_reservoirs(
+                reservoirs, model, members, seconds, reservoir_window, reservoir_size, rng
+            )
+    return out
