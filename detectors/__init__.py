@@ -21,20 +21,25 @@ Layout, from pure to I/O:
 - ``check`` (+ ``check_io``, ``check_plan``, ``check_report``): the release gate behind
   ``vigil check``: two files in, one verdict per column, a JSON or Markdown report out.
 - ``metrics/``: realized performance metrics, one concept per module (confusion matrix and
-  accuracy, precision/recall/F1, ROC AUC, PR AUC, scoring rules, calibration, regression),
-  each equal to scikit-learn's; ``intervals``: their confidence intervals (Wilson, normal
-  mean, Hanley-McNeil, seeded bootstrap); ``label_encoding``: label and prediction JSON
-  into metric arrays; ``performance``: a window's realized metrics, per segment and variant.
+  accuracy, precision/recall/F1, Cohen's kappa, ROC AUC, PR AUC, scoring rules,
+  calibration, regression), each equal to scikit-learn's; ``intervals``: their confidence
+  intervals (Wilson, normal mean, Hanley-McNeil, kappa ASE, seeded bootstrap);
+  ``label_encoding``: label and prediction JSON into metric arrays; ``performance``: a
+  window's realized metrics, per segment and variant.
 - ``cbpe`` / ``cbpe_reference`` / ``estimated_performance``: performance estimated without
-  labels from calibrated scores (NannyML's CBPE), with sampling-error bands.
+  labels from calibrated scores (NannyML's CBPE), with sampling-error bands and the
+  reference band as default thresholds; ``dle`` / ``estimated_performance_dle``: the same for
+  regression models by direct loss estimation.
 - ``fairness/``: group rates and one fairness metric per module, equal to fairlearn's;
+  ``fairness/intervals``: per-group Wilson and per-metric stratified-bootstrap intervals;
   ``fairness_window``: a window's comparison of each protected attribute's groups.
-- ``performance_config``: the ``performance``, ``estimated_performance`` and ``fairness``
-  config sections.
+- ``performance_config``: the ``performance``, ``estimated_performance``, ``fairness`` and
+  ``labels`` config sections.
 - ``jobs`` / ``quality_job``: the scheduled jobs that read windows from the store, run the
   pure functions and write the signals back; likewise ``performance_job``,
-  ``estimated_performance_job`` and ``fairness_job``. The only modules here that touch the
-  database.
+  ``estimated_performance_job``, ``fairness_job`` and ``performance_labels_job`` (labels
+  waiting for their prediction, orphaned after the grace period). The only modules here
+  that touch the database.
 
 Detectors return findings; they never page. ``evidently`` is a test dependency only (the
 parity tests compare our statistics with it) and must never be imported from this package.

@@ -20,6 +20,7 @@ from detectors.column_drift import NO_METHOD
 from detectors.config import DriftConfig
 from detectors.drift import AUTO, DETECTOR, TESTED_TYPES, feature_drift
 from detectors.errors import ReferenceDataError
+from detectors.profile_drift.job import FittedReferences, profile_drift_signals
 from detectors.reference_cache import ReferenceCache
 from store.durations import align
 from store.predictions import window_features
@@ -84,6 +85,7 @@ class DriftRunner:
         self._engine = engine
         self._config = config
         self._references = references or ReferenceCache(resolve_path)
+        self._fitted = FittedReferences()  # reference profiles, for ``source: profiles``
         #: The monitored models: those with a reference dataset.
         self.models: tuple[ModelSpec, ...] = tuple(s for s in models if s.reference is not None)
         for spec in models:
@@ -94,10 +96,15 @@ class DriftRunner:
         reference = self._references.get(spec, "drift")
         if isinstance(reference, ReferenceDataError):
             return unloadable_reference(spec, reference, start, end, self._config)
-        rows = window_features(self._engine, spec.name, start, end)
         lookback = self._config.interval * (self._config.persistence.m - 1)
         history = signal_history(self._engine, spec.name, DETECTOR, since=end - lookback)
         earlier = earlier_verdicts(history, before=end)
+        if self._config.source == "profiles":  # merged per-minute profiles, not raw rows
+            fitted = self._fitted.get(spec, reference)
+            return profile_drift_signals(
+                self._engine, spec, fitted, start, end, self._config, earlier
+            )
+        rows = window_features(self._engine, spec.name, start, end)
         return feature_drift(spec, reference, rows, start, end, self._config, earlier=earlier)
 
     def __call__(self, now: datetime) -> list[Signal]:

@@ -12,10 +12,11 @@ Per feature: ``missing_rate`` for every feature (against the reference's missing
 for types the reference loader does not read and for models without a reference);
 ``out_of_range`` for numeric features; ``unseen_categories`` for categorical and boolean
 ones. Features the collector hashes or drops as personal data (``pii``) get only what
-survives: the missing rate of hashed ones. Duplicate request ids are checked only when the
-caller passes the ids: the store keeps one prediction per (model, request id) -- the
-collector rejects repeats and counts them in ``vigil_duplicate_events_total`` -- so the
-scheduled job has none to pass.
+survives: the missing rate of hashed ones. Duplicates are checked when the caller passes
+one key per row: ``vigil check`` passes the request ids of its file; the scheduled job
+passes digests of each stored prediction's content, since the store keeps one prediction
+per (model, request id) and only a request resent under a new id can repeat in a window
+(:mod:`detectors.quality_duplicates`).
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 The thin shell around :func:`detectors.quality.window_quality`. Per run and model it reads the
 window's feature dicts, the prediction counts of the window and of its baseline windows
-(``baseline_windows`` windows ending ``baseline_spacing`` apart before it, in one query), and
-the time of the model's last prediction, then stores the signals. A model without a
-reference dataset still gets its missing-rate, volume and freshness checks.
+(``baseline_windows`` windows ending ``baseline_spacing`` apart before it, in one query),
+the time of the model's last prediction, and a digest per prediction to find requests
+resent under a new id (:mod:`detectors.quality_duplicates`), then stores the signals. A
+model without a reference dataset still gets its missing-rate, volume and freshness checks.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import Engine
 from detectors.config import QualityConfig
 from detectors.errors import ReferenceDataError
 from detectors.quality import Activity, window_quality
+from detectors.quality_duplicates import request_keys
 from detectors.reference import Reference
 from detectors.reference_cache import ReferenceCache
 from store.durations import align
@@ -76,8 +78,9 @@ class QualityRunner:
             baseline=counts[1:],
             last_event_at=last_prediction_at(self._engine, spec.name, now),
         )
+        keys = request_keys(self._engine, spec.name, start, end)
         return window_quality(
-            spec, self._reference(spec), rows, activity, start, end, now, self._config
+            spec, self._reference(spec), rows, activity, start, end, now, self._config, keys
         )
 
     def __call__(self, now: datetime) -> list[Signal]:

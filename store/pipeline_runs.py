@@ -9,6 +9,7 @@ late or retried ``running`` never reopens a run that already finished.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, case, func, select
@@ -94,3 +95,55 @@ def get_pipeline_run(engine: Engine, pipeline: str, run_id: str) -> dict[str, An
     except SQLAlchemyError as exc:
         raise StoreUnavailable(f"could not read pipeline runs: {type(exc).__name__}") from None
     return dict(row) if row is not None else None
+
+
+def runs_of(
+    engine: Engine, pipelines: Sequence[str], started_before: datetime, limit: int = 50
+) -> dict[str, list[dict[str, Any]]]:
+    """Each pipeline's latest runs started before ``started_before``, newest first (at most
+    ``limit`` per pipeline), as stored rows: what the pipeline quality check reads."""
+    found: dict[str, list[dict[str, Any]]] = {name: [] for name in pipelines}
+    if not pipelines:
+        return found
+    stmt = (
+        select(pipeline_runs)
+        .where(
+            pipeline_runs.c.pipeline.in_(list(pipelines)),
+            pipeline_runs.c.started_at < started_before,
+        )
+        .order_by(pipeline_runs.c.pipeline, pipeline_runs.c.started_at.desc())
+    )
+    try:
+        with engine.connect() as conn:
+            for row in conn.execute(stmt).mappings():
+                runs = found[row["pipeline"]]
+                if len(runs) < limit:
+                    runs.append(dict(row))
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(f"could not read pipeline runs: {type(exc).__name__}") from None
+    return found
+
+
+def last_success(
+    engine: Engine, pipelines: Sequence[str], finished_before: datetime
+) -> dict[str, datetime | None]:
+    """When each pipeline's latest successful run finished (None: never), up to a time."""
+    stmt = (
+        select(pipeline_runs.c.pipeline, func.max(pipeline_runs.c.finished_at))
+        .where(
+            pipeline_runs.c.pipeline.in_(list(pipelines)),
+            pipeline_runs.c.status == "success",
+            pipeline_runs.c.finished_at <= finished_before,
+        )
+        .group_by(pipeline_runs.c.pipeline)
+    )
+    found: dict[str, datetime | None] = dict.fromkeys(pipelines)
+    if not pipelines:
+        return found
+    try:
+        with engine.connect() as conn:
+            for name, finished in conn.execute(stmt):
+                found[name] = finished
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(f"could not read pipeline runs: {type(exc).__name__}") from None
+    return found

@@ -37,18 +37,42 @@ class FeatureSpec(BaseModel):
 
 
 class ReferenceSpec(BaseModel):
-    """The dataset recent traffic is compared with (usually the training or validation set)."""
+    """The dataset recent traffic is compared with (usually the training or validation set).
+
+    Either a file (``path``) or a SQL query on any SQLAlchemy URL (``query`` and ``url``; see
+    :mod:`detectors.reference_sql` for the URLs of PostgreSQL, DuckDB, Snowflake and
+    Redshift). With a query, ``path`` is empty.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    path: str = Field(description="CSV or Parquet file; relative paths are relative to vigil.yaml")
+    path: str = Field(
+        default="", description="CSV or Parquet file; relative paths are relative to vigil.yaml"
+    )
+    query: str | None = Field(default=None, description="SELECT returning a column per feature")
+    url: str | None = Field(default=None, description="SQLAlchemy URL the query runs on")
 
     @field_validator("path")
     @classmethod
     def _known_format(cls, path: str) -> str:
-        if not path.lower().endswith((".csv", ".parquet", ".pq")):
+        if path and not path.lower().endswith((".csv", ".parquet", ".pq")):
             raise ValueError("reference.path must be a .csv or .parquet file")
         return path
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ReferenceSpec:
+        if self.path and (self.query is not None or self.url is not None):
+            raise ValueError("give either reference.path or reference.query with .url, not both")
+        if not self.path and (self.query is None or self.url is None):
+            raise ValueError("reference needs a path, or a query and a url")
+        if self.query is not None and not self.query.strip():
+            raise ValueError("reference.query is empty")
+        return self
+
+    @property
+    def is_sql(self) -> bool:
+        """Whether the reference is read with a SQL query rather than from a file."""
+        return self.query is not None
 
 
 class ModelSpec(BaseModel):

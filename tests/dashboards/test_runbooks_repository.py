@@ -23,6 +23,10 @@ EXAMPLE_CONFIG = ROOT / "examples" / "vigil.yaml"
 #: Every alert Vigil can raise (issue #9); each needs a runbook listing it.
 ALERTS = (
     "FeatureDrift",
+    "PredictionDrift",
+    "MultivariateDrift",
+    "EmbeddingDrift",
+    "LabelsOrphaned",
     "SLOErrorBudgetBurn",
     "SLOErrorBudgetSlowBurn",
     "DataQualityDegraded",
