@@ -9,18 +9,23 @@ Pure: the target, prediction, score and protected columns as arrays in, a
 - **fairness**: per protected attribute of the current file, the demographic parity ratio
   (smallest over largest selection rate) across groups of at least ``min_group_size`` rows;
   it fails below ``min_ratio``. Fewer than two large groups: not computable, not failing.
+  Beside the ratio, its 95% stratified-bootstrap interval over those groups (seeded, so a
+  re-run prints the same) and each group's Wilson interval of its selection rate, so a
+  ratio from small groups is read with its uncertainty.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from detectors.fairness.base import ratio
+from detectors.fairness.demographic_parity import DEMOGRAPHIC_PARITY_RATIO
+from detectors.fairness.group_rates import group_rates
+from detectors.fairness.intervals import group_intervals, metric_intervals
 from detectors.label_encoding import normalise
 from detectors.metrics import METRICS, MetricInput, NotComputable
 
@@ -46,14 +51,20 @@ class PerformanceCheck:
     reason: str | None = None
 
 
+#: Confidence level and resamples of the intervals printed by the check, and their seed.
+LEVEL, RESAMPLES, SEED = 0.95, 500, 0
+
+
 @dataclass(frozen=True)
 class FairnessCheck:
     attribute: str
     ratio: float | None
     min_ratio: float
-    groups: dict[str, dict[str, float]]
+    groups: dict[str, dict[str, Any]]
     passed: bool
     reason: str | None = None
+    #: ``{"low", "high", "level", "method"}`` of the ratio, over the compared groups.
+    interval: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -132,23 +143,31 @@ def fairness_check(
     attribute: str, groups: Sequence[Any], positive: NDArray[np.int64], min_ratio: float,
     min_group_size: int,
 ) -> FairnessCheck:  # fmt: skip
-    """The demographic parity ratio of ``attribute`` across its large enough groups."""
+    """The demographic parity ratio of ``attribute`` across its large enough groups, with its
+    interval. Selection rates need no labels: they are counted with every label 0."""
     keys = np.array(["" if g is None else str(g) for g in groups], dtype=object)
-    table: dict[str, dict[str, float]] = {}
-    rates = []
-    for key in sorted(set(keys.tolist())):
-        mask = keys == key
-        size = int(mask.sum())
-        rate = float(positive[mask].mean())
-        table[key] = {"size": size, "selection_rate": rate}
-        if size >= min_group_size and key != "":
-            rates.append(rate)
-    found = ratio(np.array(rates, dtype=np.float64), "the selection rate")
+    every = group_rates(np.zeros(len(keys), np.int64), positive, keys.astype(str))
+    table: dict[str, dict[str, Any]] = {}
+    wilson = group_intervals(every, LEVEL)
+    for i, key in enumerate(every.groups):
+        rate = float(every.selection_rate[i])
+        table[key] = {"size": int(every.size[i]), "selection_rate": rate,
+                      "selection_rate_interval": wilson[key]["selection_rate"]}  # fmt: skip
+    compared = every.keep((every.size >= min_group_size) & (np.array(every.groups) != ""))
+    found = DEMOGRAPHIC_PARITY_RATIO.compute(compared)
     if isinstance(found, NotComputable):
         return FairnessCheck(attribute, None, min_ratio, table, True, found.reason)
+    rng = np.random.default_rng(SEED)
+    bootstrap = metric_intervals([DEMOGRAPHIC_PARITY_RATIO], compared, rng, RESAMPLES, LEVEL)
+    interval = bootstrap[DEMOGRAPHIC_PARITY_RATIO.name]
+    spread = None if interval is None else asdict(interval)
     passed = found >= min_ratio
-    reason = None if passed else f"demographic parity ratio {found:.3g} below {min_ratio}"
-    return FairnessCheck(attribute, found, min_ratio, table, passed, reason)
+    reason = None
+    if not passed:
+        reason = f"demographic parity ratio {found:.3g} below {min_ratio}"
+        if interval is not None:
+            reason += f" ({LEVEL:.0%} CI {interval.low:.3g}-{interval.high:.3g})"
+    return FairnessCheck(attribute, found, min_ratio, table, passed, reason, spread)
 
 
 def run_label_checks(

@@ -5,7 +5,10 @@ every column of either file, kinds inferred from the reference (:func:`check_io.
 A column can be
 
 - compared (``kind`` set, data on both sides);
-- skipped with a reason (ignored, a date, an id, only in the current file, not a feature);
+- skipped with a reason (ignored, a date, an id, only in the current file, not a feature,
+  or a model output: the target, prediction and score columns of a labelled check, which
+  the performance check compares instead -- their shift is what the model is judged on,
+  not an input drift);
 - a problem: it should be compared but cannot (``problem``): missing from the current file
   (the check fails) or from the reference, or null throughout (not computable).
 """
@@ -23,6 +26,8 @@ from store.specs import FeatureType, ModelSpec
 
 #: The request-id column checked for duplicates in the current file, when present.
 REQUEST_ID = "request_id"
+#: Why a model output column (``--target``, ``--prediction``, ``--score``) is not drift-tested.
+OUTPUT_SKIP = "model output: judged by the performance check, not drift-tested"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +91,10 @@ def plan_columns(
     current: pa.Table,
     spec: ModelSpec | None = None,
     ignore: Collection[str] = (),
+    outputs: Collection[str] = (),
 ) -> list[PlannedColumn]:
-    """Every column of the check, in the model's feature order or the files' column order."""
+    """Every column of the check, in the model's feature order or the files' column order;
+    ``outputs`` (target, prediction, score) are skipped, never drift-tested."""
     if spec is not None:
         wanted: list[tuple[str, FeatureType | None]] = [(f.name, f.type) for f in spec.features]
         source: Literal["config", "inferred"] = "config"
@@ -100,6 +107,8 @@ def plan_columns(
     for name, kind in wanted:
         if name in ignore:
             planned.append(PlannedColumn(name, kind, source, skip="ignored (--ignore)"))
+        elif name in outputs:
+            planned.append(PlannedColumn(name, kind, source, skip=OUTPUT_SKIP))
         elif spec is None and name == REQUEST_ID:
             planned.append(
                 PlannedColumn(name, None, source, skip="request ids: checked for duplicates")

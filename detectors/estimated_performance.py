@@ -6,6 +6,16 @@ config. One signal per configured metric (subject = the metric): the estimate as
 and in the details the sampling error, the band ``estimate ± band_sigmas · error`` that the
 realized metric should fall in, and the reference's mean realized value. A window needs
 ``min_predictions`` scored predictions.
+
+**Thresholds.** A metric with a configured ``min`` or ``max`` breaches against those. A
+metric without either breaches against the *reference band*, as NannyML's CBPE does by
+default: the realized metric on the labelled reference's chunks has mean ``m`` and standard
+deviation ``s``; the window's thresholds are ``m ± band_sigmas · s · sqrt(chunk / n)`` (the
+chunk spread scaled to the window's ``n`` predictions, so ``m ± 3s`` for a window of one
+chunk), clipped to ``[0, 1]``. ``reference_band: worse`` (the default) breaches on the side
+where the metric is worse only -- below the lower threshold, a drop; ``both`` also on the
+other side (NannyML's rule); ``off`` never breaches without configured bounds. The
+thresholds and where they came from are in ``details["thresholds"]``.
 """
 
 from __future__ import annotations
@@ -40,9 +50,30 @@ def predicted_positive(window: ScoredWindow, config: EstimatedPerformanceConfig)
     )
 
 
-def _status(value: float, bound: MetricBound) -> SignalStatus:
-    below = bound.min is not None and value < bound.min
-    above = bound.max is not None and value > bound.max
+def thresholds(
+    mean: float | None, error: float | None, bound: MetricBound,
+    config: EstimatedPerformanceConfig, higher_is_better: bool = True,
+    clip: tuple[float | None, float | None] = (0.0, 1.0),
+) -> dict[str, Any]:  # fmt: skip
+    """The window's ``lower``/``upper`` thresholds and their ``source``: the configured
+    bounds, else the reference band ``mean ± band_sigmas · error`` on the side where the
+    metric is worse (both sides with ``reference_band: both``), clipped to ``clip``."""
+    if bound.min is not None or bound.max is not None:
+        return {"lower": bound.min, "upper": bound.max, "source": "configured"}
+    if config.reference_band == "off" or mean is None or error is None:
+        return {"lower": None, "upper": None, "source": "none"}
+    half = config.band_sigmas * error
+    lower: float | None = mean - half if clip[0] is None else max(mean - half, clip[0])
+    upper: float | None = mean + half if clip[1] is None else min(mean + half, clip[1])
+    if config.reference_band == "worse":
+        lower, upper = (lower, None) if higher_is_better else (None, upper)
+    return {"lower": lower, "upper": upper, "source": "reference_band"}
+
+
+def status_of(value: float, found: dict[str, Any]) -> SignalStatus:
+    """``breach`` outside the thresholds, else ``ok``."""
+    below = found["lower"] is not None and value < found["lower"]
+    above = found["upper"] is not None and value > found["upper"]
     return "breach" if below or above else "ok"
 
 
@@ -70,6 +101,9 @@ def window_estimates(
         }
         value: float | None = None
         status: SignalStatus = "not_computable"
+        mean, error = reference.chunk_mean.get(name), reference.sampling_error(name, n)
+        limits = thresholds(mean, error, bound, config)
+        details["thresholds"] = limits
         if n < config.min_predictions:
             details["reason"] = (
                 f"{n} scored predictions, fewer than min_predictions ({config.min_predictions})"
@@ -79,8 +113,7 @@ def window_estimates(
             if isinstance(result, NotComputable):
                 details["reason"] = result.reason
             else:
-                value, status = result, _status(result, bound)
-                error = reference.sampling_error(name, n)
+                value, status = result, status_of(result, limits)
                 details["sampling_error"] = error
                 if error is not None:
                     half = config.band_sigmas * error
@@ -94,7 +127,7 @@ def window_estimates(
                 window_start=start,
                 window_end=end,
                 value=value,
-                threshold=bound.min if bound.min is not None else bound.max,
+                threshold=limits["lower"] if limits["lower"] is not None else limits["upper"],
                 status=status,
                 sample_size=n,
                 details=details,

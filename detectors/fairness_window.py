@@ -8,11 +8,16 @@ attributes is compared too (attribute ``a&b``, groups ``x&y``).
 
 One signal per metric and attribute (subject ``<metric>/<attribute>``): the metric as the
 value, and in the details every group's size and rates, the groups left out for being
-smaller than ``min_group_size``, and the label coverage.
+smaller than ``min_group_size``, and the label coverage. Confidence intervals
+(:mod:`detectors.fairness.intervals`) cover the compared groups only: ``interval``, the
+metric's stratified-bootstrap interval (seeded by ``config.seed`` and the window end, so a
+re-evaluation of unchanged data stores the same one), and ``group_intervals``, each compared
+group's Wilson interval per rate.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from itertools import combinations
 from typing import Any
@@ -21,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detectors.fairness import FAIRNESS_METRICS, group_rates
+from detectors.fairness.intervals import group_intervals, metric_intervals
 from detectors.label_encoding import encode_binary
 from detectors.metrics import NotComputable
 from detectors.performance_config import FairnessConfig, MetricBound
@@ -64,14 +70,22 @@ def _status(value: float, bound: MetricBound) -> SignalStatus:
     return "breach" if below or above else "ok"
 
 
+def window_rng(seed: int, end: datetime) -> np.random.Generator:
+    """The bootstrap generator of the window ending at ``end``."""
+    return np.random.default_rng([seed, int(end.timestamp())])
+
+
 def window_fairness(
     spec: ModelSpec,
     window: LabelledWindow,
     start: datetime,
     end: datetime,
     config: FairnessConfig,
+    rng: np.random.Generator | None = None,
 ) -> list[Signal]:
     """The fairness signals of one binary model's window."""
+    rng = window_rng(config.seed, end) if rng is None else rng
+    chosen = [FAIRNESS_METRICS[name] for name in config.metrics]
     encoded = encode_binary(window, config.positive_label, config.decision_threshold)
     found = []
     for attribute, all_values in attributes(window, spec, config).items():
@@ -90,11 +104,19 @@ def window_fairness(
             "small_groups": [g for g, k in zip(rates.groups, large, strict=True) if not k],
             "min_group_size": config.min_group_size,
             "coverage": window.coverage,
+            "group_intervals": group_intervals(compared, config.confidence),
         }
+        intervals = metric_intervals(
+            chosen, compared, rng, config.bootstrap_resamples, config.confidence
+        )
         for name, bound in config.metrics.items():
             result = FAIRNESS_METRICS[name].compute(compared)
             value = None if isinstance(result, NotComputable) else result
-            extra = {"reason": result.reason} if isinstance(result, NotComputable) else {}
+            extra: dict[str, Any] = (
+                {"reason": result.reason} if isinstance(result, NotComputable) else {}
+            )
+            found_interval = intervals.get(name) if value is not None else None
+            extra["interval"] = None if found_interval is None else asdict(found_interval)
             found.append(
                 Signal(
                     detector=DETECTOR,

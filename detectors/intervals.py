@@ -7,6 +7,8 @@ Which one a metric gets is part of its record (:class:`detectors.metrics.base.Me
 - ``mean``: ``mean ± z·sd/sqrt(n)`` of the per-row values the metric averages (MAE, log
   loss, Brier...);
 - ``hanley_mcneil``: ROC AUC's standard error after Hanley & McNeil (1982);
+- ``kappa``: Cohen's kappa ``± z·ASE``, the asymptotic standard error of Fleiss, Cohen &
+  Everitt (1969) (:func:`detectors.metrics.agreement.kappa_standard_error`);
 - ``bootstrap``: the percentile interval over ``resamples`` resamples of the rows, drawn
   from the ``numpy.random.Generator`` passed in (seed it for reproducible signals). For
   metrics that are a function of the confusion matrix (F1 and the macro averages), a row
@@ -24,6 +26,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from detectors.metrics.agreement import kappa_standard_error
 from detectors.metrics.base import Metric, MetricInput, MetricValue, NotComputable, scored
 from detectors.metrics.confusion import confusion_matrix
 
@@ -56,6 +59,15 @@ def hanley_mcneil(auc: float, positives: int, negatives: int, level: float) -> I
     ) / (positives * negatives)
     half = _z(level) * math.sqrt(max(variance, 0.0))
     return Interval(max(auc - half, 0.0), min(auc + half, 1.0), level, "hanley_mcneil")
+
+
+def kappa(value: float, matrix: np.ndarray, level: float) -> Interval | None:
+    """Cohen's kappa ``± z·ASE``, clipped to ``[-1, 1]``; None without a standard error."""
+    error = kappa_standard_error(matrix)
+    if error is None:
+        return None
+    half = _z(level) * error
+    return Interval(max(value - half, -1.0), min(value + half, 1.0), level, "kappa")
 
 
 def bootstrap(
@@ -98,6 +110,8 @@ def interval(
             return None
         positives = int(np.sum(found.y_true == 1))
         return hanley_mcneil(value, positives, len(found) - positives, level)
+    if metric.interval == "kappa":
+        return kappa(value, confusion_matrix(data), level)
     if metric.interval == "mean" and metric.per_row is not None:
         rows = metric.per_row(data)
         if len(rows) < 2:

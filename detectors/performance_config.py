@@ -6,6 +6,7 @@ protected attributes). :class:`detectors.config.DetectorsConfig` composes them.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -103,9 +104,11 @@ class PerformanceConfig(BaseModel):
 
 
 class EstimatedPerformanceConfig(BaseModel):
-    """Performance estimated without labels (CBPE) for binary classification models.
+    """Performance estimated without labels: CBPE for binary classification models, direct
+    loss estimation (DLE) for regression models.
 
-    The model's reference file must hold its score and the label. Example::
+    The model's reference file must hold its score and the label (binary), or its features,
+    prediction and label (regression). Example::
 
         estimated_performance:
           interval: 1h
@@ -113,6 +116,12 @@ class EstimatedPerformanceConfig(BaseModel):
           score_column: score
           label_column: default
           metrics: {roc_auc: {min: 0.75}, f1: {}}
+          regression_metrics: {mae: {}, rmse: {max: 12.5}}   # regression models (DLE)
+          prediction_column: prediction                     # regression reference column
+          reference_band: worse   # f1 breaches below the reference band (no bounds given)
+
+    A metric without ``min``/``max`` breaches against the band of its realized value on the
+    reference's chunks (:mod:`detectors.estimated_performance`), as NannyML does.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -143,6 +152,27 @@ class EstimatedPerformanceConfig(BaseModel):
     band_sigmas: float = Field(
         default=3.0, gt=0, description="half-width of the sampling band, in sampling errors"
     )
+    regression_metrics: dict[str, MetricBound] = Field(
+        default_factory=lambda: {name: MetricBound() for name in ("mae", "rmse")},
+        description="regression models (direct loss estimation): mae, rmse, and bounds",
+    )
+    prediction_column: str = Field(
+        default="prediction", description="regression: reference column of the predictions"
+    )
+    reference_band: Literal["worse", "both", "off"] = Field(
+        default="worse",
+        description="metrics without bounds breach on their worse side (worse: below for "
+        "accuracy-like metrics, above for errors), on either side (both) of the reference "
+        "chunks' band, or never (off)",
+    )
+
+    @field_validator("regression_metrics")
+    @classmethod
+    def _loss_estimable(cls, metrics: dict[str, MetricBound]) -> dict[str, MetricBound]:
+        for name in metrics:
+            if name not in ("mae", "rmse"):
+                raise ValueError(f"metric {name!r} cannot be estimated by DLE; known: mae, rmse")
+        return metrics
 
     @field_validator("metrics")
     @classmethod
@@ -175,6 +205,11 @@ class FairnessConfig(BaseModel):
           metrics:
             demographic_parity_ratio: {min: 0.8}
             equalized_odds_difference: {max: 0.15}
+          confidence: 0.95            # intervals: per group (Wilson), per metric (bootstrap)
+          bootstrap_resamples: 200
+
+    The metric breaches on its value; the interval, in the signal's details, says how sure
+    that value is (a wide one on small groups calls for more data before acting).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -200,6 +235,11 @@ class FairnessConfig(BaseModel):
         le=1,
         description="predicted positive at or above this score when no prediction is logged",
     )
+    confidence: float = Field(default=0.95, gt=0, lt=1, description="confidence level")
+    bootstrap_resamples: int = Field(
+        default=200, ge=0, le=10_000, description="stratified bootstrap resamples; 0: none"
+    )
+    seed: int = Field(default=0, description="seeds the bootstrap, per window")
 
     @field_validator("metrics")
     @classmethod
@@ -209,3 +249,37 @@ class FairnessConfig(BaseModel):
                 known = ", ".join(FAIRNESS_METRICS)
                 raise ValueError(f"unknown fairness metric {name!r}; known: {known}")
         return metrics
+
+
+class LabelsConfig(BaseModel):
+    """Labels whose prediction has not arrived: counted, waited for, then orphaned.
+
+    A label may arrive before its prediction; it is joined as soon as the prediction is
+    stored. Each run counts the labels still without a prediction (signal ``labels/unmatched``
+    and the ``vigil_labels_unmatched`` gauge) and moves those older than ``grace_period`` to
+    the orphaned labels (signal ``labels/orphaned``, counter ``vigil_labels_orphaned_total``).
+    Example::
+
+        labels:
+          interval: 1h
+          grace_period: 7d      # how long a label waits for its prediction
+          max_orphaned: 100     # breach when a run orphans more than this (default: never)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    interval: Duration = Field(default=timedelta(hours=1), description="how often the job runs")
+    grace_period: Duration = Field(
+        default=timedelta(days=7), description="how long a label waits for its prediction"
+    )
+    max_orphaned: int | None = Field(
+        default=None, ge=0, description="breach when one run orphans more labels than this"
+    )
+
+    @field_validator("grace_period")
+    @classmethod
+    def _positive(cls, grace: timedelta) -> timedelta:
+        if grace <= timedelta(0):
+            raise ValueError("must be longer than zero")
+        return grace

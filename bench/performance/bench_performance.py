@@ -74,6 +74,7 @@ def metric_pairs() -> list[tuple[str, Callable[[Any], Any], Callable[[dict[str, 
         ("pr_auc", ours("pr_auc"), lambda d: sk.average_precision_score(d["y"], d["score"])),
         ("log_loss", ours("log_loss"), lambda d: sk.log_loss(d["y"], d["score"])),
         ("brier", ours("brier"), lambda d: sk.brier_score_loss(d["y"], d["score"])),
+        ("cohen_kappa", ours("cohen_kappa"), lambda d: sk.cohen_kappa_score(d["y"], d["pred"])),
     ]
 
 
@@ -170,6 +171,19 @@ def main() -> None:
     theirs_t = best(lambda: fairness_fairlearn(*args_f), 1)
     print(f"| fairness: 4 groups' rates + 5 metrics | {ours_t * 1e3:.1f} ms | "
           f"fairlearn {theirs_t * 1e3:.1f} ms (1 run) | | |")  # fmt: skip
+    from detectors.fairness import FAIRNESS_METRICS, group_rates
+    from detectors.fairness.intervals import group_intervals, metric_intervals
+
+    rates = group_rates(*args_f)
+    ci_t = best(
+        lambda: (
+            metric_intervals(FAIRNESS_METRICS.values(), rates, np.random.default_rng(0), 200, 0.95),
+            group_intervals(rates, 0.95),
+        ),
+        args.repeat,
+    )
+    print(f"| fairness intervals: 5 metrics x 200 stratified resamples + Wilson per group "
+          f"| {ci_t * 1e3:.1f} ms | | | |")  # fmt: skip
 
     window = window_of(d)
     spec = ModelSpec.model_validate({"name": "m", "features": [{"name": "x", "type": "numeric"}]})

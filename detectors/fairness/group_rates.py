@@ -4,6 +4,10 @@ One pass over a window (``np.unique`` and ``bincount``, no loop over rows): for 
 its size and its selection rate ``P(ŷ=1)``, true and false positive rates, false negative
 rate and precision. A rate without a denominator (TPR of a group without positive labels)
 is NaN, and fairness metrics leave that group out of the comparison.
+
+The rates are a function of each group's confusion counts ``(TP, FP, FN, TN)``, kept in
+``counts``: a bootstrap that resamples rows within each group is a multinomial draw of those
+counts (:mod:`detectors.fairness.intervals`), so its cost does not grow with the window.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ class GroupRates:
     fpr: Rates
     fnr: Rates
     precision: Rates
+    #: ``(groups, 4)`` confusion counts ``TP, FP, FN, TN`` per group.
+    counts: NDArray[np.int64] | None = None
 
     def table(self) -> dict[str, dict[str, float | int | None]]:
         """The rates by group, JSON-ready (NaN as None), for a signal's details."""
@@ -52,6 +58,7 @@ class GroupRates:
             tuple(g for g, k in zip(self.groups, mask, strict=True) if k),
             self.size[mask], self.selection_rate[mask], self.tpr[mask], self.fpr[mask],
             self.fnr[mask], self.precision[mask],
+            None if self.counts is None else self.counts[mask],
         )  # fmt: skip
 
 
@@ -61,27 +68,30 @@ def _rate(num: NDArray[np.float64], den: NDArray[np.float64]) -> Rates:
     return out
 
 
-def group_rates(
-    y_true: NDArray[np.int64], y_pred: NDArray[np.int64], group: NDArray[np.str_]
-) -> GroupRates:
-    """The rates of each distinct value of ``group`` (0/1 ``y_true`` and ``y_pred``)."""
-    names, index = np.unique(group, return_inverse=True)
-    k = len(names)
-
-    def count(mask: NDArray[np.bool_]) -> NDArray[np.float64]:
-        counts = np.bincount(index, weights=mask.astype(np.float64), minlength=k)
-        return np.asarray(counts, dtype=np.float64)
-
-    truth, predicted = y_true == 1, y_pred == 1
-    size = np.bincount(index, minlength=k).astype(np.float64)
-    tp, fp = count(truth & predicted), count(~truth & predicted)
-    fn, tn = count(truth & ~predicted), count(~truth & ~predicted)
+def rates_from_counts(groups: tuple[str, ...], counts: NDArray[np.int64]) -> GroupRates:
+    """The rates of groups with confusion counts ``(groups, 4)``: ``TP, FP, FN, TN``."""
+    cells = counts.astype(np.float64)
+    tp, fp, fn, tn = cells[:, 0], cells[:, 1], cells[:, 2], cells[:, 3]
+    size = cells.sum(axis=1)
     return GroupRates(
-        groups=tuple(str(n) for n in names),
+        groups=groups,
         size=size.astype(np.int64),
         selection_rate=_rate(tp + fp, size),
         tpr=_rate(tp, tp + fn),
         fpr=_rate(fp, fp + tn),
         fnr=_rate(fn, tp + fn),
         precision=_rate(tp, tp + fp),
+        counts=counts,
     )
+
+
+def group_rates(
+    y_true: NDArray[np.int64], y_pred: NDArray[np.int64], group: NDArray[np.str_]
+) -> GroupRates:
+    """The rates of each distinct value of ``group`` (0/1 ``y_true`` and ``y_pred``)."""
+    names, index = np.unique(group, return_inverse=True)
+    truth, predicted = y_true == 1, y_pred == 1
+    cell = np.where(truth, np.where(predicted, 0, 2), np.where(predicted, 1, 3))
+    flat = np.bincount(index * 4 + cell, minlength=len(names) * 4)
+    counts = flat.reshape(len(names), 4).astype(np.int64)
+    return rates_from_counts(tuple(str(n) for n in names), counts)

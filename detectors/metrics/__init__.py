@@ -16,6 +16,7 @@ precision_macro  unweighted over classes      bin, multi    bootstrap
 recall_macro     unweighted over classes      bin, multi    bootstrap
 f1_macro         unweighted over classes      bin, multi    bootstrap
 f1_weighted      weighted by class support    bin, multi    bootstrap
+cohen_kappa      agreement beyond chance      bin, multi    kappa (ASE)
 roc_auc          Mann-Whitney AUC             bin           hanley_mcneil
 pr_auc           average precision            bin           bootstrap
 log_loss         mean negative log-likelihood bin           mean
@@ -42,6 +43,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from detectors.metrics import (
+    agreement,
     average_precision,
     calibration,
     confusion,
@@ -93,6 +95,10 @@ _ALL = (
         "f1_weighted", CLASSIFICATION, precision_recall.f1_weighted, True, "bootstrap",
         "F1, mean weighted by class support",
         from_matrix=precision_recall.matrix_metric("f1", "weighted"),
+    ),
+    Metric(
+        "cohen_kappa", CLASSIFICATION, agreement.cohen_kappa, True, "kappa",
+        "Cohen's kappa: agreement beyond chance", from_matrix=agreement.kappa_from_matrix,
     ),
     Metric("roc_auc", BINARY, roc_auc.roc_auc, True, "hanley_mcneil", "area under ROC"),
     Metric(

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 Task = Literal["binary_classification", "multiclass_classification", "regression", "ranking"]
 #: How a metric's confidence interval is computed (see :mod:`detectors.intervals`).
-IntervalKind = Literal["wilson", "mean", "hanley_mcneil", "bootstrap"]
+IntervalKind = Literal["wilson", "mean", "hanley_mcneil", "kappa", "bootstrap"]
 
 
 @dataclass(frozen=True)
