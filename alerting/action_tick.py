@@ -4,10 +4,14 @@ Fed from the store only, and restart-safe: every decision reads stored rows (inc
 alerts, past actions), and every change is a compare-and-set on an action's row.
 
 1. **Propose.** For each firing alert of an open incident and each policy that applies
-   (:mod:`alerting.action_guards`), if every guard passes, store the action as ``dry_run``,
-   ``awaiting_approval`` or ``pending`` (mode ``dry_run`` / ``approval`` / ``auto``), with
-   an ``action_requested`` event and an audit entry. The unique (incident, action, target
-   version) makes a second alert of the same incident a no-op.
+   (:mod:`alerting.action_guards`, fed by :mod:`alerting.action_evidence`), if every guard
+   passes, store the action as ``dry_run``, ``awaiting_approval`` or ``pending`` (mode
+   ``dry_run`` / ``approval`` / ``auto``), with an ``action_requested`` event and an audit
+   entry. The unique (incident, action, target version) makes a second alert of the same
+   incident a no-op. If a guard blocks it, an ``action_blocked`` event with the reasons and
+   an ``action.blocked`` audit entry are written, once per distinct set of reasons (not
+   while the alert is only waiting out the policy's ``for``, nor once the incident already
+   has the action).
 2. **Execute** what is pending and due (:mod:`alerting.action_execute`).
 3. **Verify** what was sent, and settle the alerts raised about actions
    (:mod:`alerting.action_verify`): verified → incident ``mitigated``; still firing at
@@ -16,6 +20,7 @@ alerts, past actions), and every change is a compare-and-set on an action's row.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +28,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from alerting.action_evidence import history_for
 from alerting.action_execute import (
     ACTION_FAILED,
     NOT_EFFECTIVE,
@@ -30,15 +36,18 @@ from alerting.action_execute import (
     SYSTEM_ACTOR,
     execute_due,
 )
-from alerting.action_guards import DAY, History, applies, blocked_by, target_version
+from alerting.action_guards import applies, blocked_by, target_version, waiting
 from alerting.action_verify import resolve_escalations, verify
 from alerting.action_webhook import ActionSender
-from alerting.config.actions import ActionsConfig
-from store.actions import NewAction, count_since, insert_action, last_requested
+from alerting.config.actions import ActionPolicy, ActionsConfig
+from store.actions import NewAction, action_exists, insert_action
+from store.alerts import AlertRecord
 from store.audit import AuditEntry
 from store.incident_inputs import alert_id_of, alerts_by_id
 from store.incidents import (
     IncidentEvent,
+    IncidentRecord,
+    add_event,
     open_incidents,
     sources,
 )
@@ -59,6 +68,38 @@ class ActionTickReport:
     not_effective: list[int] = field(default_factory=list)
 
 
+def record_blocked(
+    engine: Engine,
+    incident: IncidentRecord,
+    alert: AlertRecord,
+    policy: ActionPolicy,
+    reasons: list[str],
+    now: datetime,
+) -> bool:
+    """Write a blocked action to the timeline and the audit log, once per set of reasons."""
+    digest = hashlib.sha256("\n".join([policy.name, *reasons]).encode()).hexdigest()[:16]
+    model = alert.labels["model"]
+    why = "; ".join(reasons)
+    data = {"policy": policy.name, "alert_id": alert.id, "reasons": reasons}
+    event = IncidentEvent(
+        now,
+        "action_blocked",
+        SYSTEM_ACTOR,
+        f"{policy.action} of {model} by policy {policy.name} blocked: {why}",
+        data,
+        f"action_blocked:{alert.id}:{digest}",
+    )
+    audit = AuditEntry(
+        now,
+        SYSTEM_ACTOR,
+        "action.blocked",
+        f"model:{model}:{target_version(alert)}",
+        why,
+        {**data, "action": policy.action, "incident_id": incident.id},
+    )
+    return add_event(engine, incident.id, event, audit)
+
+
 def propose(engine: Engine, config: ActionsConfig, now: datetime) -> list[int]:
     """Store the actions the policies ask for now; returns their ids."""
     requested = []
@@ -71,12 +112,14 @@ def propose(engine: Engine, config: ActionsConfig, now: datetime) -> list[int]:
         for alert in sorted(firing, key=lambda a: a.id):
             for policy in (p for p in config.policies if applies(p, alert)):
                 model = alert.labels["model"]
-                history = History(
-                    last_requested(engine, model), count_since(engine, model, now - DAY)
-                )
+                if action_exists(engine, incident.id, policy.action, target_version(alert)):
+                    continue
+                history = history_for(engine, policy, alert, now)
                 reasons = blocked_by(policy, alert, history, now)
                 if reasons:
                     log.debug("policy %s on alert %s blocked: %s", policy.name, alert.id, reasons)
+                    if not waiting(policy, alert, now):
+                        record_blocked(engine, incident, alert, policy, reasons, now)
                     continue
                 new = NewAction(
                     incident.id,

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+from opentelemetry import trace
 from sqlalchemy import Engine
 
 from alerting.errors import UnknownIntegrationError
@@ -41,6 +42,8 @@ from store.notifications import (
 from store.outbox_claims import DEFAULT_LEASE, claim_due, new_claim, release
 
 log = logging.getLogger(__name__)
+#: Spans only once ``vigil serve`` installs a provider (``telemetry:``); no-ops until then.
+_tracer = trace.get_tracer(__name__)
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,18 @@ def dispatch_due(
             release(engine, row.id, claim)
             counts["deferred"] += 1
             continue
-        result = _attempt(engine, row, receivers_by_name)
+        with _tracer.start_as_current_span(
+            "vigil.notification.send",
+            attributes={
+                "vigil.receiver": row.receiver,
+                "vigil.integration": row.integration,
+                "vigil.notification.kind": row.kind,
+                "vigil.notification.id": row.id,
+                "vigil.notification.attempt": row.attempts + 1,
+            },
+        ) as span:
+            result = _attempt(engine, row, receivers_by_name)
+            span.set_attribute("vigil.notification.outcome", result.outcome)
         outcome = _record_outcome(engine, row, result, claim, now, rng, policy)
         counts[outcome] += 1
         if outcome == "retried":

@@ -8,8 +8,10 @@ changes nothing; an unknown id raises :class:`IncidentNotFoundError`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -59,23 +61,35 @@ def view(engine: Engine, incident_id: int) -> IncidentView:
 
 
 def transition(
-    engine: Engine, incident_id: int, verb: str, actor: str, reason: str, now: datetime
+    engine: Engine,
+    incident_id: int,
+    verb: str,
+    actor: str,
+    reason: str,
+    now: datetime,
+    *,
+    data: Mapping[str, Any] | None = None,
 ) -> IncidentRecord:
-    """Apply ``verb`` (a key of :data:`TRANSITIONS`) for ``actor``; returns the incident."""
+    """Apply ``verb`` (a key of :data:`TRANSITIONS`) for ``actor``; returns the incident.
+
+    ``data`` is added to the timeline event and the audit entry (where the request came
+    from, such as the PagerDuty incident that was acknowledged).
+    """
     target = TRANSITIONS[verb]
     incident = find_incident(engine, incident_id)
     if not can_move(incident.status, target):
         raise IncidentStateError(
             f"incident {incident_id} is {incident.status}; it cannot be {target}", incident.status
         )
-    event = IncidentEvent(now, target, actor, reason or target, {"from": incident.status})
+    extra = dict(data or {})
+    event = IncidentEvent(now, target, actor, reason or target, {**extra, "from": incident.status})
     audit = AuditEntry(
         now,
         actor,
         f"incident.{verb}",
         f"incident:{incident_id}",
         reason,
-        {"from": incident.status, "to": target},
+        {**extra, "from": incident.status, "to": target},
     )
     changes = {"resolved_at": now} if target == "resolved" else None
     if not change_status(engine, incident_id, incident.status, target, event, changes, audit):

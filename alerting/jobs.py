@@ -10,6 +10,9 @@
   incidents with the stored alerts, notifications and silences (:mod:`alerting.incident_tick`).
 * ``alerting.actions`` every ``actions.interval`` (:func:`actions_job`): propose, execute and
   verify guarded actions (:mod:`alerting.action_tick`).
+* ``alerting.escalation`` every ``incidents.interval`` (:func:`escalation_job`): page the
+  next step of the escalation policy of incidents nobody acknowledged
+  (:mod:`alerting.escalation_tick`).
 
 The routing tree and the receivers are built once, here, from the validated config. Every
 step reads state from the store and takes ``now``, so a job that crashed is simply run again.
@@ -30,6 +33,7 @@ from alerting.config import AlertingConfig
 from alerting.config.actions import ActionsConfig
 from alerting.config.incidents import IncidentsConfig
 from alerting.dispatcher import DispatchReport, RetryPolicy, dispatch_due
+from alerting.escalation_tick import EscalationTickReport, escalation_tick
 from alerting.incident_tick import IncidentTickReport, incidents_tick
 from alerting.receivers import BuildContext, Receivers, build_receivers
 from alerting.router import build_router
@@ -93,7 +97,13 @@ def alerting_jobs(
 
     def evaluate(now: datetime) -> EvaluationReport:
         transitions = evaluate_rules(
-            engine, rules, model_list, runbook_url, config.dashboard_url, now
+            engine,
+            rules,
+            model_list,
+            runbook_url,
+            config.dashboard_url,
+            now,
+            api_base_url=config.api_base_url,
         )
         tick = route(now)
         fired = sum(1 for t in transitions if t.status == "firing")
@@ -126,3 +136,16 @@ def actions_job(
         return actions_tick(engine, config, built, runbook_url, now)
 
     return ScheduledJob("alerting.actions", config.interval, run)
+
+
+def escalation_job(engine: Engine, config: AlertingConfig) -> ScheduledJob:
+    """The ``alerting.escalation`` job: page the next level of unacknowledged incidents.
+
+    It runs as often as the incidents tick (``incidents.interval``), so a step is paged at
+    most that long after it is due (:mod:`alerting.escalation_tick`).
+    """
+
+    def run(now: datetime) -> EscalationTickReport:
+        return escalation_tick(engine, config, now)
+
+    return ScheduledJob("alerting.escalation", config.incidents.interval, run)

@@ -153,3 +153,14 @@ def count_since(engine: Engine, model: str, since: datetime) -> int:
     )
     with engine.connect() as conn:
         return int(conn.execute(stmt).scalar_one())
+
+
+def action_exists(engine: Engine, incident_id: int, action: str, target_version: str) -> bool:
+    """Whether the incident already has this action for this target version (any status)."""
+    stmt = select(actions.c.id).where(
+        actions.c.incident_id == incident_id,
+        actions.c.action == action,
+        actions.c.target_version == target_version,
+    )
+    with engine.connect() as conn:
+        return conn.execute(stmt.limit(1)).first() is not None

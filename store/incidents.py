@@ -9,7 +9,7 @@ the caller saw, so two operators acknowledging at once change the incident once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, Row, select, update
 from sqlalchemy.exc import IntegrityError
 
 from store.audit import AuditEntry, insert_audit
+from store.notifications import NewNotification, insert_notifications
 from store.schema import incident_events, incidents
 
 #: Statuses of an incident that is still open (alerts join it).
@@ -245,3 +246,25 @@ def set_severity(engine: Engine, incident_id: int, severity: str, now: datetime)
             .where(incidents.c.id == incident_id)
             .values(severity=severity, updated_at=now)
         )
+
+
+def record_escalation(
+    engine: Engine,
+    incident_id: int,
+    event: IncidentEvent,
+    found: Sequence[NewNotification],
+    now: datetime,
+) -> list[int] | None:
+    """Record an escalation step and enqueue its notifications, in one transaction.
+
+    Only while the incident is still ``triggered`` (its row is locked on PostgreSQL, so an
+    acknowledgement committed meanwhile wins) and the step's ``event.source`` is not yet
+    recorded; otherwise nothing changes and the result is None. Returns the outbox row ids.
+    """
+    with engine.begin() as conn:
+        status = conn.execute(
+            select(incidents.c.status).where(incidents.c.id == incident_id).with_for_update()
+        ).scalar()
+        if status != "triggered" or not insert_event(conn, incident_id, event):
+            return None
+        return insert_notifications(conn, found, now)

@@ -23,6 +23,13 @@
           max_per_day: 2            # guard: at most this many actions per model per 24h
           for: 10m                  # guard: the alert has been firing this long
           verify_for: 30m           # after executing, wait this long for the alert to resolve
+          confirm:                  # guard: the triggering signal is confirmed
+            burn_rate_windows: true #   SLO alerts: long and short window both above the factor
+            windows: {k: 3, m: 4, detector: drift, lookback: 1d}  # k of the last m windows breach
+          target_healthy:           # guard: the version rolled back to is healthy
+            version_label: previous_version  # the alert label naming it (or `version: v1`)
+            detectors: [drift, quality, performance]
+            lookback: 1h            # no breach of its own signals this recently, and some data
 
 A policy naming an unknown webhook is reported by :func:`action_reference_problems`.
 """
@@ -75,6 +82,60 @@ class ActionWebhook(BaseModel):
         return self
 
 
+class WindowConfirmation(BaseModel):
+    """At least ``k`` of the last ``m`` windows of ``detector`` breached for a subject."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    k: int = Field(ge=1)
+    m: int = Field(ge=1, le=1000)
+    detector: str = Field(default="drift", min_length=1)
+    lookback: Duration = timedelta(days=1)
+
+    @model_validator(mode="after")
+    def _k_within_m(self) -> WindowConfirmation:
+        if self.k > self.m:
+            raise ValueError(f"k ({self.k}) cannot exceed m ({self.m})")
+        return self
+
+
+class Confirmation(BaseModel):
+    """Guard: the triggering signal is confirmed (every part given must hold)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    burn_rate_windows: bool = False
+    windows: WindowConfirmation | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Confirmation:
+        if not self.burn_rate_windows and self.windows is None:
+            raise ValueError("give burn_rate_windows: true, windows: {k, m}, or both")
+        return self
+
+
+class TargetHealth(BaseModel):
+    """Guard: the version an action goes back to is healthy by its own recent signals.
+
+    Its signals are those of the alert's model whose subject names it as a ``version=<v>``
+    or ``variant=<v>`` part (the per-arm signals of the performance detectors).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str | None = Field(default=None, description="default: the alert's label")
+    version_label: str = "previous_version"
+    detectors: tuple[str, ...] = Field(default=("drift", "quality", "performance"), min_length=1)
+    lookback: Duration = timedelta(hours=1)
+
+    @field_validator("lookback")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be greater than zero")
+        return value
+
+
 class ActionPolicy(BaseModel):
     """Which alerts trigger which action, how, and the guards it must pass."""
 
@@ -91,6 +152,8 @@ class ActionPolicy(BaseModel):
     max_per_day: int = Field(default=3, ge=1)
     for_: Duration = Field(default=timedelta(0), alias="for")
     verify_for: Duration = timedelta(minutes=30)
+    confirm: Confirmation | None = None
+    target_healthy: TargetHealth | None = None
 
     @field_validator("matchers")
     @classmethod

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from alerting.config import AlertingConfig, Route
+from alerting.config.escalation import escalation_problems
 
 Problem = tuple[str, str]
 
@@ -72,4 +73,10 @@ def reference_problems(config: AlertingConfig, prefix: str = "alerting") -> list
             for j, name in enumerate(getattr(route, field)):
                 if name not in intervals:
                     problems.append((f"{path}.{field}[{j}]", f"undefined time interval {name!r}"))
+    escalations = [
+        (route.escalation, path)
+        for route, path in walk_routes(config.route, f"{base}route")
+        if route.escalation is not None
+    ]
+    problems += escalation_problems(config.escalation_policies, escalations, set(receivers), prefix)
     return problems

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from alerting.config.escalation import RouteEscalation
 from alerting.config.labels import check_label_names, check_matchers, check_regexes, label_map
 from alerting.matchers import Matcher, parse_all
 from store.durations import Duration
@@ -39,6 +40,8 @@ class Route(BaseModel):
     mute_time_intervals: tuple[str, ...] = ()
     active_time_intervals: tuple[str, ...] = ()
     routes: tuple[Route, ...] = ()
+    #: Vigil's addition: the escalation policy of incidents of this route (inherited).
+    escalation: RouteEscalation | None = None
 
     @field_validator("match", "match_re", mode="before")
     @classmethod
