@@ -3,9 +3,10 @@
 Run by `vigil dashboard` as ``streamlit run dashboards/app.py`` with the database URL in
 ``VIGIL_DATABASE_URL``, an optional page title in ``VIGIL_DASHBOARD_TITLE`` and an optional
 runbooks folder in ``VIGIL_RUNBOOKS_DIR``. Four read-only pages (``dashboards/ui/``):
-Fleet, Model, SLOs and Runbooks; a fifth, Silences, lists silences for everyone and lets an
-operator whose API key (checked against ``VIGIL_OPERATOR_KEYS``) has the ``operate`` scope
-create and expire them. Every query goes through the store's functions, every row
+Fleet, Model, SLOs and Runbooks; Incidents and Silences are read by everyone and let an
+operator act: one whose API key (checked against ``VIGIL_OPERATOR_KEYS``) has the ``operate``
+scope, or, with ``VIGIL_DASHBOARD_OIDC``, a user logged in through ``st.login`` whose e-mail
+is in ``VIGIL_DASHBOARD_OPERATORS``. Every query goes through the store's functions, every row
 is shaped by the pure modules of :mod:`dashboards`; the pages only lay them out.
 """
 
@@ -23,6 +24,7 @@ PAGES = (
     ("ui/fleet.py", "Fleet", "fleet"),
     ("ui/model.py", "Model", "model"),
     ("ui/slos.py", "SLOs", "slos"),
+    ("ui/incidents.py", "Incidents", "incidents"),
     ("ui/runbooks.py", "Runbooks", "runbooks"),
     ("ui/silences.py", "Silences", "silences"),
 )

@@ -7,7 +7,9 @@ so a password in it does not show in ``ps``.
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 #: Environment variable the app reads its database URL from.
@@ -21,6 +23,12 @@ RUNBOOKS_DIR_ENV = "VIGIL_RUNBOOKS_DIR"
 
 #: Environment variable holding the operator keys as JSON: ``[{name, sha256, scopes}]``.
 OPERATOR_KEYS_ENV = "VIGIL_OPERATOR_KEYS"
+
+#: Environment variable that turns the OIDC login (``st.login``) on: ``1``.
+OIDC_ENV = "VIGIL_DASHBOARD_OIDC"
+
+#: Environment variable holding the logged-in users who may operate: a JSON list of e-mails.
+OPERATORS_ENV = "VIGIL_DASHBOARD_OPERATORS"
 
 #: The app that `vigil dashboard` serves.
 APP_PATH = Path(__file__).with_name("app.py")
@@ -39,6 +47,8 @@ def streamlit_command(
     python: str = sys.executable,
     runbooks_dir: Path | None = None,
     operator_keys: str | None = None,
+    oidc: bool = False,
+    operators: Sequence[str] = (),
 ) -> tuple[list[str], dict[str, str]]:
     """The argv that serves ``app_path`` headless on ``host:port``, and the variables it needs.
 
@@ -47,7 +57,7 @@ def streamlit_command(
     dashboard does not reload on edits) and the toolbar shows only what a viewer needs.
     ``runbooks_dir`` (the config's ``alerting.runbooks_dir``) is what the Runbooks page shows;
     ``operator_keys`` (digests and scopes as JSON, never the keys) lets the Silences page check
-    an operator's key.
+    an operator's key. ``oidc`` offers Streamlit's login; ``operators`` (e-mails) may then act.
     """
     argv = [
         python,
@@ -73,4 +83,7 @@ def streamlit_command(
         env[RUNBOOKS_DIR_ENV] = str(runbooks_dir)
     if operator_keys is not None:
         env[OPERATOR_KEYS_ENV] = operator_keys
+    if oidc:
+        env[OIDC_ENV] = "1"
+        env[OPERATORS_ENV] = json.dumps(list(operators))
     return argv, env

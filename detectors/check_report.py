@@ -1,6 +1,7 @@
-"""A release check's report as JSON (for machines) and Markdown (for a pull request).
+"""A release check's report as JSON (for machines), Markdown (for a pull request) and HTML
+(a self-contained page to attach to a release, without scripts or external resources).
 
-Both list every column with its kind, method, statistic, effect size, threshold, p-value
+All list every column with its kind, method, statistic, effect size, threshold, p-value
 (raw and Benjamini-Hochberg-adjusted), verdict and the reason for it, then its quality
 checks. Numbers are finite or null (JSON has no NaN). When the files carry labels, a
 ``performance`` section (the primary metric of each file and its change) and a ``fairness``
@@ -10,6 +11,7 @@ section (the demographic parity ratio per protected attribute) follow.
 from __future__ import annotations
 
 from dataclasses import asdict
+from html import escape
 from typing import Any
 
 from detectors.check import CheckReport, ColumnReport
@@ -103,6 +105,12 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}"
 
 
+def interval_text(group: dict[str, Any]) -> str:
+    """A group's selection-rate interval as `` [low-high]``, or nothing."""
+    found = group.get("selection_rate_interval")
+    return "" if not found else f" [{found[0]:.3g}-{found[1]:.3g}]"
+
+
 def _label_lines(data: dict[str, Any]) -> list[str]:
     perf = data["performance"]
     lines = [
@@ -116,16 +124,18 @@ def _label_lines(data: dict[str, Any]) -> list[str]:
     if data["fairness"]:
         lines += [
             "", "### Fairness", "",
-            "| attribute | demographic parity ratio | min | groups | verdict | notes |",
-            "|" + " --- |" * 6,
+            "| attribute | demographic parity ratio | 95% CI | min | groups | verdict | notes |",
+            "|" + " --- |" * 7,
         ]  # fmt: skip
         for f in data["fairness"]:
             groups = ", ".join(
-                f"{k or '(missing)'}: {g['selection_rate']:.3g} (n={g['size']:g})"
+                f"{k or '(missing)'}: {g['selection_rate']:.3g}{interval_text(g)} (n={g['size']:g})"
                 for k, g in f["groups"].items()
             )
-            cells = [f"`{f['attribute']}`", _number(f["ratio"]), str(f["min_ratio"]), groups,
-                     "pass" if f["passed"] else "fail", f["reason"] or ""]  # fmt: skip
+            ci = f["interval"]
+            spread = "" if ci is None else f"{ci['low']:.3g}-{ci['high']:.3g}"
+            cells = [f"`{f['attribute']}`", _number(f["ratio"]), spread, str(f["min_ratio"]),
+                     groups, "pass" if f["passed"] else "fail", f["reason"] or ""]  # fmt: skip
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return lines
 
@@ -168,3 +178,114 @@ def to_markdown(
     if "performance" in data:
         lines += _label_lines(data)
     return "\n".join(lines) + "\n"
+
+
+_HTML_STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:2rem;color:#1f2933}"
+    "table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #cbd2d9;"
+    "padding:.3rem .6rem;text-align:left;vertical-align:top}th{background:#f0f4f8}"
+    ".fail{background:#ffe3e3}.verdict-pass{color:#0b7a3e}.verdict-fail{color:#b00020}"
+)
+
+
+def _cells(tag: str, values: list[str], css: str = "") -> str:
+    row = "".join(f"<{tag}>{escape(v)}</{tag}>" for v in values)
+    return f'<tr class="{css}">{row}</tr>' if css else f"<tr>{row}</tr>"
+
+
+def to_html(
+    report: CheckReport, reference: str, current: str, labels: LabelChecks | None = None
+) -> str:
+    """The report as one self-contained HTML page (no scripts, no external resources)."""
+    data = to_json(report, reference, current, labels)
+    verdict = data["verdict"]
+    head = [
+        "column",
+        "kind",
+        "method",
+        "statistic",
+        "effect size",
+        "threshold",
+        "p-value",
+        "p adjusted",
+        "verdict",
+        "notes",
+    ]
+    rows = [_cells("th", head)]
+    for c in data["columns"]:
+        notes = [c["reason"] or ""] + [
+            f"{q['check']} {_number(q['value'])}" for q in c["quality"] if q["status"] == "breach"
+        ]
+        values = [
+            c["name"],
+            c["kind"] or "",
+            c["method"] or "",
+            _number(c["statistic"]),
+            _number(c["effect_size"]),
+            _number(c["threshold"]),
+            _number(c["p_value"]),
+            _number(c["p_adjusted"]),
+            c["verdict"],
+            "; ".join(n for n in notes if n),
+        ]
+        rows.append(_cells("td", values, "fail" if c["verdict"] == "fail" else ""))
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>vigil check: {verdict.upper()}</title><style>{_HTML_STYLE}</style></head><body>",
+        f'<h1>vigil check: <span class="verdict-{verdict}">{verdict.upper()}</span></h1>',
+        f"<p>Reference <code>{escape(reference)}</code>, current <code>{escape(current)}</code>. "
+        + escape(", ".join(f"{n} {k}" for k, n in data["summary"].items()))
+        + "</p>",
+    ]
+    if data["reason"]:
+        parts.append(f"<p><strong>{escape(data['reason'])}</strong></p>")
+    parts += ["<h2>Columns</h2>", "<table>", *rows, "</table>"]
+    if data["dataset"]:
+        parts += ["<h2>Dataset checks</h2>", "<table>", _cells("th", ["check", "value", "status"])]
+        parts += [
+            _cells("td", [f["check"], _number(f["value"]), f["status"]]) for f in data["dataset"]
+        ]
+        parts.append("</table>")
+    if "performance" in data:
+        p = data["performance"]
+        parts += [
+            "<h2>Performance</h2>",
+            "<table>",
+            _cells(
+                "th", ["metric", "reference", "current", "change", "max drop", "verdict", "notes"]
+            ),
+            _cells(
+                "td",
+                [
+                    p["metric"],
+                    _number(p["reference"]),
+                    _number(p["current"]),
+                    _number(p["change"]),
+                    str(p["max_drop"]),
+                    "pass" if p["passed"] else "fail",
+                    p["reason"] or "",
+                ],
+            ),
+            "</table>",
+        ]
+        if data["fairness"]:
+            parts += [
+                "<h2>Fairness</h2>",
+                "<table>",
+                _cells("th", ["attribute", "demographic parity ratio", "min", "verdict"]),
+            ]
+            parts += [
+                _cells(
+                    "td",
+                    [
+                        f["attribute"],
+                        _number(f["ratio"]),
+                        str(f["min_ratio"]),
+                        "pass" if f["passed"] else "fail",
+                    ],
+                )
+                for f in data["fairness"]
+            ]
+            parts.append("</table>")
+    return "\n".join([*parts, "</body></html>"]) + "\n"

@@ -54,7 +54,9 @@ def add_check_command(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--min-fairness-ratio", type=float, default=0.8, help="smallest demographic parity ratio"
     )
-    parser.add_argument("--format", choices=("md", "json"), default="md", help="report format")
+    parser.add_argument(
+        "--format", choices=("md", "json", "html"), default="md", help="report format"
+    )
     parser.add_argument("--out", help="write the report to this file instead of stdout")
     parser.set_defaults(handler=run_check_command)
     return parser
@@ -122,13 +124,14 @@ def _report(args: argparse.Namespace) -> tuple[str, bool]:
     from detectors.check import run_check
     from detectors.check_io import read_table
     from detectors.check_plan import REQUEST_ID, plan_columns
-    from detectors.check_report import passed, to_json, to_markdown
+    from detectors.check_report import passed, to_html, to_json, to_markdown
 
     spec, drift, quality = _settings(args)
     reference = read_table(Path(args.reference), "reference")
     current = read_table(Path(args.current), "current")
     ignore = {name.strip() for name in args.ignore.split(",") if name.strip()}
-    planned = plan_columns(reference, current, spec, ignore)
+    outputs = {c for c in (args.target, args.prediction, args.score) if c}
+    planned = plan_columns(reference, current, spec, ignore, outputs)
     ids = None
     if REQUEST_ID in current.column_names and REQUEST_ID not in ignore:
         ids = current[REQUEST_ID].drop_null().cast("string").to_numpy(zero_copy_only=False)
@@ -137,6 +140,8 @@ def _report(args: argparse.Namespace) -> tuple[str, bool]:
     if args.format == "json":
         data = to_json(report, args.reference, args.current, labels)
         text = json.dumps(data, indent=2) + "\n"
+    elif args.format == "html":
+        text = to_html(report, args.reference, args.current, labels)
     else:
         text = to_markdown(report, args.reference, args.current, labels)
     return text, passed(report, labels)

@@ -34,6 +34,8 @@ def run_dashboard(config: VigilConfig) -> int:
         config.dashboards.title,
         runbooks_dir=config.resolve_path(config.alerting.runbooks_dir),
         operator_keys=operator_keys_json(config),
+        oidc=config.dashboards.auth.oidc,
+        operators=config.dashboards.auth.operators,
     )
     print(f"dashboard on http://{config.dashboards.host}:{config.dashboards.port}")
     return subprocess.call(argv, env={**os.environ, **env})

@@ -1,4 +1,6 @@
-"""Model page: one model's counts, latest drift per feature, open alerts and drift over time."""
+"""Model page: one model's counts, latest drift per feature, open alerts and drift over time;
+and, chosen in ``Show`` (or ``?view=`` in the URL), its performance (realized vs estimated,
+label coverage), bias by group, variants side by side, or a feature's distribution."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from sqlalchemy import Engine
 from dashboards.heatmap import HeatCell
 from dashboards.loaders import load_drift_heatmap
 from dashboards.overview import ModelOverview, load_overview
+from dashboards.ui import model_sections
 from dashboards.ui.common import NO_MODELS, store_engine, store_error
 from dashboards.views import AlertRow, DriftRow, row_style
 from store.errors import StoreError
@@ -45,6 +48,15 @@ _HEAT_COLORS = ["#eef3f8", "#fdd49e", "#b30000"]
 
 #: The heatmap's time ranges, before the model's latest drift window.
 RANGES = {"24 hours": timedelta(days=1), "7 days": timedelta(days=7), "30 days": timedelta(days=30)}
+
+#: The page's views, by the name ``?view=`` takes.
+VIEWS = {
+    "drift": "Drift and alerts",
+    "performance": "Performance",
+    "bias": "Bias by group",
+    "variants": "Variants",
+    "distribution": "Feature distribution",
+}
 
 
 def _drift_table(rows: list[DriftRow]) -> None:
@@ -106,6 +118,20 @@ def _overview(engine: Engine, view: ModelOverview) -> None:
     _heatmap(load_drift_heatmap(engine, view.model, RANGES[span]))
 
 
+def _view(engine: Engine, model: str, view: str) -> None:
+    if view == "performance":
+        span = st.radio("Range", list(RANGES), index=1, horizontal=True) or "7 days"
+        model_sections.performance(engine, model, RANGES[span])
+    elif view == "bias":
+        model_sections.bias(engine, model)
+    elif view == "variants":
+        model_sections.variants(engine, model)
+    elif view == "distribution":
+        model_sections.distribution(engine, model)
+    else:
+        _overview(engine, load_overview(engine, model))
+
+
 def render() -> None:
     """Lay out one model, chosen in a select box (or by ``?model=`` in the URL)."""
     engine = store_engine()
@@ -122,7 +148,19 @@ def render() -> None:
             return
         st.query_params["model"] = model  # the URL now shares this model's page
         st.header(model)
-        _overview(engine, load_overview(engine, model))
+        names = list(VIEWS)
+        asked_view = st.query_params.get("view")
+        view = st.selectbox(
+            "Show",
+            names,
+            index=names.index(asked_view) if asked_view in names else 0,
+            format_func=lambda name: VIEWS[name],
+        )
+        if view and view != "drift":
+            st.query_params["view"] = view
+        elif "view" in st.query_params:
+            del st.query_params["view"]
+        _view(engine, model, view or "drift")
     except StoreError as exc:
         store_error(exc)
 

@@ -1,8 +1,9 @@
 """Silences page: active and pending silences for everyone; create and expire with a key.
 
 Changes need an API key with the ``operate`` scope, checked against the digests `vigil
-dashboard` passes in ``VIGIL_OPERATOR_KEYS``; they go through :mod:`alerting.silences`, so
-validation and the audit log match the API and the CLI, with the key's name as the actor.
+dashboard` passes in ``VIGIL_OPERATOR_KEYS`` (or, with OIDC on, a login in the allow-list);
+they go through :mod:`alerting.silences`, so validation and the audit log match the API and
+the CLI, with the key's name (or ``oidc:<e-mail>``) as the actor.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from sqlalchemy import Engine
 from alerting.errors import AlertingError
 from alerting.silences import expire, new_silence, silences
 from collector.auth import Principal
-from dashboards.launch import OPERATOR_KEYS_ENV
+from dashboards.auth import oidc_enabled
+from dashboards.launch import OIDC_ENV, OPERATOR_KEYS_ENV
 from dashboards.silence_view import (
     check_operator,
     matcher_lines,
@@ -27,10 +29,15 @@ from dashboards.silence_view import (
     silence_rows,
 )
 from dashboards.ui.common import store_engine, store_error
+from dashboards.ui.operator import oidc_operator
 from store.errors import StoreError
 
 
 def _operator() -> Principal | None:
+    if oidc_enabled(os.environ.get(OIDC_ENV)):
+        logged_in = oidc_operator()
+        if logged_in is not None:
+            return logged_in
     typed = st.text_input("API key", type="password", key="operator_key")
     try:
         keys = operator_keys(os.environ.get(OPERATOR_KEYS_ENV))

@@ -6,9 +6,14 @@ Shared by the dashboard tests (imported by name: the tests folders are not packa
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
+from alerting.incident_tick import fired_event
+from store.actions import NewAction, insert_action
 from store.alerts import upsert_firing
+from store.audit import AuditEntry
 from store.db import create_store_engine, upgrade
+from store.incidents import IncidentEvent, open_incident
 from store.predictions import insert_predictions, register_models
 from store.records import Signal
 from store.signals import write_signals
@@ -19,6 +24,10 @@ DRIFTING_FEATURE = "income"
 ALERT_SUMMARY = "Feature income drifted: psi 0.31 over threshold 0.2"
 RUNBOOK_URL = "https://runbooks.example.org/feature-drift.md"
 SLO_NAME = "credit-risk-availability"
+INCIDENT_TITLE = "Input drift on credit-risk: income"
+ACTION_VERSION = "v2"
+PROTECTED = "sex"
+VARIANTS = ("control", "challenger")
 
 
 def _slo(t0: datetime) -> Signal:
@@ -51,7 +60,7 @@ def _drift(
     *,
     end_min: int = 60,
     model: str = MODEL,
-    details: dict[str, str] | None = None,
+    details: dict[str, Any] | None = None,
 ) -> Signal:
     return Signal(
         detector="drift",
@@ -66,6 +75,100 @@ def _drift(
         sample_size=500,
         details=details or {},
     )
+
+
+def _performance(t0: datetime) -> list[Signal]:
+    """Realized ROC AUC with its interval and coverage per hour, estimated beside it, and the
+    latest window per variant."""
+    found = []
+    for hour, (realized, estimated) in enumerate(((0.84, 0.83), (0.81, 0.8), (0.7, 0.76))):
+        end = t0 + timedelta(hours=hour - 2)
+        common: dict[str, Any] = dict(
+            model=MODEL,
+            subject="roc_auc",
+            metric="roc_auc",
+            threshold=0.75,
+            window_start=end - timedelta(hours=1),
+            window_end=end,
+            sample_size=400,
+        )
+        found.append(
+            Signal(
+                detector="performance",
+                value=realized,
+                status="breach" if realized < 0.75 else "ok",
+                details={
+                    "coverage": 0.4 + 0.1 * hour,
+                    "labelled": 160 + 40 * hour,
+                    "interval": {"low": realized - 0.03, "high": realized + 0.03},
+                },
+                **common,
+            )
+        )
+        found.append(
+            Signal(
+                detector="estimated_performance",
+                value=estimated,
+                status="ok",
+                details={"band": {"low": estimated - 0.05, "high": estimated + 0.05}},
+                **common,
+            )
+        )
+    for arm, value in zip(VARIANTS, (0.7, 0.78), strict=True):
+        found.append(
+            Signal(
+                detector="performance",
+                model=MODEL,
+                subject=f"roc_auc/variant={arm}",
+                metric="roc_auc",
+                window_start=t0 - timedelta(hours=1),
+                window_end=t0,
+                value=value,
+                threshold=0.75,
+                status="ok",
+                sample_size=200,
+                details={
+                    "coverage": 0.6,
+                    "group": f"variant={arm}",
+                    "interval": {"low": value - 0.04, "high": value + 0.04},
+                },
+            )
+        )
+    groups = {
+        "female": {"size": 180, "selection_rate": 0.3},
+        "male": {"size": 220, "selection_rate": 0.45},
+    }
+    found.append(
+        Signal(
+            detector="fairness",
+            model=MODEL,
+            subject=f"demographic_parity_ratio/{PROTECTED}",
+            metric="demographic_parity_ratio",
+            window_start=t0 - timedelta(hours=1),
+            window_end=t0,
+            value=0.3 / 0.45,
+            threshold=0.8,
+            status="breach",
+            sample_size=400,
+            details={"attribute": PROTECTED, "groups": groups, "bound": {"min": 0.8, "max": None}},
+        )
+    )
+    return found  # fmt: skip
+
+
+def _incident(engine: Any, alert: Any, t0: datetime) -> None:
+    """The alert's incident, with a rollback awaiting an operator's approval."""
+    at = t0 + timedelta(minutes=62)
+    incident = open_incident(engine, '{}/0:{alertname="FeatureDrift",model="credit-risk"}',
+                             INCIDENT_TITLE, MODEL, "warning", alert.starts_at,
+                             fired_event(engine, alert))  # fmt: skip
+    insert_action(
+        engine,
+        NewAction(incident.id, alert.id, "rollback-on-drift", "rollback", MODEL, ACTION_VERSION,
+                  "approval", "rollback-hook", "awaiting_approval"),
+        at, IncidentEvent(at, "action_requested", "vigil", f"rollback of {MODEL} requested"),
+        AuditEntry(at, "vigil", "action.request", "action:1", "policy", {}),
+    )  # fmt: skip
 
 
 def seed(url: str, t0: datetime) -> None:
@@ -95,15 +198,26 @@ def seed(url: str, t0: datetime) -> None:
             engine,
             [
                 _drift(t0, DRIFTING_FEATURE, 0.02, "ok", end_min=0),
-                _drift(t0, DRIFTING_FEATURE, 0.31, "breach"),
+                _drift(
+                    t0,
+                    DRIFTING_FEATURE,
+                    0.31,
+                    "breach",
+                    details={
+                        "reference_mean": 1500.0,
+                        "reference_std": 300.0,
+                        "current_mean": 1616.5,
+                    },
+                ),
                 _drift(t0, "age", 0.05, "ok"),
                 _drift(t0, "zip_code", None, "not_computable", details={"reason": "too few rows"}),
                 _drift(t0, "amount", 0.01, "ok", model=UNREGISTERED_MODEL),
                 _slo(t0),
+                *_performance(t0),
             ],
             t0 + timedelta(minutes=61),
         )
-        upsert_firing(
+        alert, _ = upsert_firing(
             engine,
             {
                 "alertname": "FeatureDrift",
@@ -115,5 +229,6 @@ def seed(url: str, t0: datetime) -> None:
             starts_at=t0 + timedelta(minutes=61),
             now=t0 + timedelta(minutes=61),
         )
+        _incident(engine, alert, t0)
     finally:
         engine.dispose()

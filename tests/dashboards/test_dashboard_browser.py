@@ -3,7 +3,8 @@
 Starts ``python -m streamlit run`` with the argv and environment of
 :func:`dashboards.launch.streamlit_command` on a free port against a seeded SQLite store, then
 asks headless Chromium for a screenshot and the rendered DOM of every page (Fleet, Model,
-SLOs, Runbooks). Skipped when Chromium is not
+Model's performance, bias, variants and distribution views, SLOs, Incidents, Runbooks,
+Silences). Skipped when Chromium is not
 installed, except under ``CI=true``, where a missing browser fails the test.
 """
 
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dashboard_seed import DRIFTING_FEATURE, MODEL, UNREGISTERED_MODEL
+from dashboard_seed import DRIFTING_FEATURE, INCIDENT_TITLE, MODEL, PROTECTED, UNREGISTERED_MODEL
 
 from dashboards.launch import APP_PATH, streamlit_command
 
@@ -156,7 +157,37 @@ class PageCheck:
 PAGES = (
     PageCheck("fleet", "/", "features drifting", (MODEL, UNREGISTERED_MODEL, "Open model page")),
     PageCheck("model", "/model", 'data-testid="stDataFrame"', (MODEL, DRIFTING_FEATURE)),
+    PageCheck(
+        "model-performance",
+        f"/model?model={MODEL}&view=performance",
+        'data-testid="stVegaLiteChart"',
+        ("Realized: labelled predictions",),
+    ),
+    PageCheck(
+        "model-bias",
+        f"/model?model={MODEL}&view=bias",
+        'data-testid="stVegaLiteChart"',
+        ("Bias by group", PROTECTED),
+    ),
+    PageCheck(
+        "model-variants",
+        f"/model?model={MODEL}&view=variants",
+        'data-testid="stVegaLiteChart"',
+        ("Variants",),
+    ),
+    PageCheck(
+        "model-distribution",
+        f"/model?model={MODEL}&view=distribution&feature={DRIFTING_FEATURE}",
+        'data-testid="stVegaLiteChart"',
+        ("Reference mean", "Current mean"),
+    ),
     PageCheck("slos", "/slos", 'data-testid="stDataFrame"', ("Burn rate per window",)),
+    PageCheck(
+        "incidents",
+        "/incidents",
+        "Time to acknowledge",
+        (INCIDENT_TITLE, "Approve rollback", "Open incidents only"),
+    ),
     PageCheck("runbooks", "/runbooks?runbook=feature-drift", "How to diagnose", ("FeatureDrift",)),
     PageCheck(
         "silences",

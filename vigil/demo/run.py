@@ -56,6 +56,7 @@ class DemoResult:
     slack_messages: list[dict[str, Any]] = field(default_factory=list)
     alert_log_lines: list[dict[str, Any]] = field(default_factory=list)
     incidents: list[dict[str, Any]] = field(default_factory=list)
+    postmortem: Path | None = None
 
 
 class ModelService:
@@ -191,11 +192,27 @@ def simulate(
             {"id": i.id, "title": i.title, "status": i.status, "severity": i.severity}
             for i in list_incidents(engine)
         ]
+        result.postmortem = _write_postmortem(config, engine, result, end)
         engine.dispose()
     log_path = workdir / "alerts.jsonl"
     if log_path.exists():
         result.alert_log_lines = [json.loads(line) for line in log_path.read_text().splitlines()]
     return result
+
+
+def _write_postmortem(
+    config: VigilConfig, engine: Any, result: DemoResult, now: datetime
+) -> Path | None:
+    """Draft the postmortem of the demo's drift incident (else its latest) in the workdir."""
+    from vigil.postmortem_cli import write_postmortem
+
+    if not result.incidents:
+        return None
+    drift = [i for i in result.incidents if i["title"].startswith("Input drift")]
+    incident_id = (drift or result.incidents)[0]["id"]
+    out = result.workdir / f"postmortem-{incident_id}.md"
+    write_postmortem(config, engine, incident_id, "md", out, now)
+    return out
 
 
 def _summary(result: DemoResult) -> str:
@@ -226,8 +243,10 @@ def _summary(result: DemoResult) -> str:
         f"  database                  : {result.database_url}",
         f"  config                    : {result.config_path}",
         f"  incidents                 : vigil incidents list --config {result.config_path}",
-        f"  dashboard                 : vigil dashboard --config {result.config_path}",
     ]
+    if result.postmortem is not None:
+        lines.append(f"  postmortem (draft)        : {result.postmortem}")
+    lines.append(f"  dashboard                 : vigil dashboard --config {result.config_path}")
     return "\n".join(lines)
 
 
