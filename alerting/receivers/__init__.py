@@ -38,6 +38,9 @@ class BuildContext:
     pagerduty_transport: httpx2.BaseTransport | None = None
     webhook_transport: httpx.BaseTransport | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    #: Applied to every built notifier as ``wrap(receiver, integration, notifier)``; ``vigil
+    #: replay`` records notifications this way instead of sending them (unless ``--live``).
+    wrap: Callable[[str, str, Notifier], Notifier] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,11 @@ def build_receivers(
         integrations: dict[str, Notifier] = {}
         for kind in INTEGRATIONS:
             for i, cfg in enumerate(getattr(receiver, kind.config_attribute)):
-                integrations[f"{kind.name}[{i}]"] = kind.factory(cfg, context)
+                name = f"{kind.name}[{i}]"
+                notifier = kind.factory(cfg, context)
+                if context.wrap is not None:
+                    notifier = context.wrap(receiver.name, name, notifier)
+                integrations[name] = notifier
         built[receiver.name] = integrations
     return built
 
