@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from alerting.incidents import higher_severity
+from alerting.incidents import breach_run_start, higher_severity
 from alerting.matchers import matches_all, parse_all
 from store.alert_groups import load_groups
 from store.alerts import AlertRecord, latest_by_fingerprint
@@ -42,6 +42,7 @@ from store.incidents import (
     set_severity,
     sources,
 )
+from store.signal_history import signal_points
 from store.silences import list_silences
 
 SYSTEM_ACTOR = "vigil"
@@ -56,20 +57,42 @@ class IncidentTickReport:
     events: int = 0
 
 
-def breach_window_end(alert: AlertRecord) -> str | None:
-    """The earliest window end among the alert's breaching subjects (ISO 8601), if known."""
-    ends = [s.get("window_end") for s in alert.annotations.get("subjects", [])]
-    found = sorted(e for e in ends if isinstance(e, str))
-    if found:
-        return found[0]
-    end = alert.annotations.get("window_end")
-    return end if isinstance(end, str) else None
+#: How far back the start of a breach is looked for (a longer breach counts from here).
+BREACH_LOOKBACK = timedelta(days=7)
 
 
-def fired_event(alert: AlertRecord) -> IncidentEvent:
+def breach_window_end(engine: Engine, alert: AlertRecord) -> str | None:
+    """The end of the first window of the breach behind ``alert`` (ISO 8601), if known.
+
+    For each breaching subject, the start of its run of breaching windows up to the one the
+    alert names (from the detector's stored signals); the earliest of them. Without the
+    detector's history, the earliest window the alert itself names.
+    """
+    subjects = [
+        s for s in alert.annotations.get("subjects", []) if isinstance(s.get("window_end"), str)
+    ]
+    named = sorted(datetime.fromisoformat(s["window_end"]) for s in subjects)
+    if not named:
+        end = alert.annotations.get("window_end")
+        return end if isinstance(end, str) else None
+    detector, model = alert.annotations.get("detector"), alert.labels.get("model")
+    if not isinstance(detector, str) or model is None:
+        return named[0].isoformat()
+    history: dict[str, list[tuple[datetime, str]]] = {}
+    for point in signal_points(engine, model, detector, named[0] - BREACH_LOOKBACK):
+        history.setdefault(point.subject, []).append((point.window_end, point.status))
+    starts = [
+        breach_run_start(history.get(s["subject"], []), datetime.fromisoformat(s["window_end"]))
+        or datetime.fromisoformat(s["window_end"])
+        for s in subjects
+    ]
+    return min(starts).isoformat()
+
+
+def fired_event(engine: Engine, alert: AlertRecord) -> IncidentEvent:
     """The timeline event of ``alert`` joining an incident."""
     data: dict[str, object] = {"alert_id": alert.id, "labels": alert.labels}
-    breach = breach_window_end(alert)
+    breach = breach_window_end(engine, alert)
     if breach is not None:
         data["breach_window_end"] = breach
     summary = alert.annotations.get("summary") or alert.alertname
@@ -106,13 +129,13 @@ def _join_firing(engine: Engine, report: IncidentTickReport) -> None:
                     alert.labels.get("model"),
                     severity,
                     alert.starts_at,
-                    fired_event(alert),
+                    fired_event(engine, alert),
                 )
                 by_group[key] = incident
                 report.opened.append(incident.id)
                 report.events += 1
                 continue
-            report.events += add_event(engine, incident.id, fired_event(alert))
+            report.events += add_event(engine, incident.id, fired_event(engine, alert))
             if higher_severity(severity, incident.severity) != incident.severity:
                 set_severity(engine, incident.id, severity, alert.starts_at)
 

@@ -8,8 +8,10 @@ when every alert of the incident has resolved; ``closed`` only from ``resolved``
 status reached is a timeline event of the same kind (with its time and actor), from which
 the durations are derived:
 
-* time to detect: from the end of the window in which the signal first breached to the
-  start of the first alert (recorded on the ``alert_fired`` event as ``breach_window_end``);
+* time to detect: from the end of the first window of the breach that fired the first alert
+  (the earliest breaching window of the run of breaches each subject was in when the alert
+  fired) to the start of that alert; recorded on the ``alert_fired`` event as
+  ``breach_window_end``;
 * time to acknowledge, to mitigate and to resolve: from the incident's opening.
 """
 
@@ -79,3 +81,21 @@ def durations(incident: IncidentRecord, events: Sequence[IncidentEvent]) -> Dura
         mitigate=since_open("mitigated"),
         resolve=since_open("resolved"),
     )
+
+
+def breach_run_start(points: Sequence[tuple[datetime, str]], until: datetime) -> datetime | None:
+    """The first window end of the uninterrupted run of breaches that ends at ``until``.
+
+    ``points`` are one subject's ``(window_end, status)`` pairs in any order. A window with
+    another status (``ok``, ``no_data``) ends the run; None when ``until`` did not breach.
+    Persistence rules (k of the last m windows) alert windows after a breach starts, so the
+    latest breaching window alone would understate the time to detect.
+    """
+    start = None
+    for end, status in sorted(points, key=lambda p: p[0], reverse=True):
+        if end > until:
+            continue
+        if status != "breach":
+            break
+        start = end
+    return start

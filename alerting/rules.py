@@ -19,10 +19,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import Engine
 
-from alerting.config import AlertRule
+from alerting.config import DRIFT_FAMILY, AlertRule
 from store.alerts import AlertRecord, fingerprint, open_alerts, resolve, upsert_firing
 from store.job_state import load_state, save_state
 from store.records import Signal
@@ -112,6 +113,18 @@ def _describe_no_data(rule: AlertRule, model: str, watched: int, silent: Sequenc
     )
 
 
+def drift_report_url(api_base_url: str, model: str, start: datetime, end: datetime) -> str:
+    """The API's Evidently drift report of ``model``'s window ``[start, end)``."""
+    query = urlencode({"model": model, "start": start.isoformat(), "end": end.isoformat()})
+    return f"{api_base_url.rstrip('/')}/v1/reports/drift?{query}"
+
+
+def _report_window(bad: Sequence[Signal]) -> tuple[datetime, datetime]:
+    """The window of the latest breaching signals (those ending last)."""
+    end = max(s.window_end for s in bad)
+    return min(s.window_start for s in bad if s.window_end == end), end
+
+
 def desired_alert(
     rule: AlertRule,
     model: str,
@@ -119,12 +132,14 @@ def desired_alert(
     latest: Sequence[Signal],
     runbook_url: str,
     dashboard_url: str | None,
+    api_base_url: str | None = None,
 ) -> DesiredAlert | None:
     """The alert ``rule`` wants for ``model`` given its latest signals; None if none trigger it.
 
     Subjects in breach (``fire_on`` breach) are listed under ``subjects``, worst first;
     subjects without data (``fire_on`` no_data) under ``no_data``, and the description says
-    "no data" for them.
+    "no data" for them. With ``api_base_url``, a breach of a drift-family detector links the
+    Evidently report of its latest window (``report_url``); a window without data has none.
     """
     watched = [s for s in latest if s.detector == rule.detector and s.model == model]
     bad = breaching(watched) if "breach" in rule.fire_on else []
@@ -145,6 +160,7 @@ def desired_alert(
         "summary": summary,
         "description": " ".join(described),
         "runbook_url": runbook_url,
+        "detector": rule.detector,
         "subjects": [
             {
                 "subject": s.subject,
@@ -166,6 +182,8 @@ def desired_alert(
         ]
     if dashboard_url:
         annotations["dashboard_url"] = dashboard_url
+    if api_base_url and bad and rule.detector in DRIFT_FAMILY:
+        annotations["report_url"] = drift_report_url(api_base_url, model, *_report_window(bad))
     return DesiredAlert(alert_labels(rule, model, team), annotations)
 
 
@@ -251,6 +269,7 @@ def _wanted(
     models: Sequence[tuple[str, str | None]],
     runbook_url: Callable[[str], str],
     dashboard_url: str | None,
+    api_base_url: str | None = None,
 ) -> list[tuple[DesiredAlert, timedelta]]:
     latest: dict[tuple[str, str], list[Signal]] = {}
     wanted: list[tuple[DesiredAlert, timedelta]] = []
@@ -260,7 +279,9 @@ def _wanted(
             if key not in latest:
                 latest[key] = [s.signal for s in latest_signals(engine, model, rule.detector)]
             url = runbook_url(rule.runbook)
-            desired = desired_alert(rule, model, team, latest[key], url, dashboard_url)
+            desired = desired_alert(
+                rule, model, team, latest[key], url, dashboard_url, api_base_url
+            )
             if desired is not None:
                 wanted.append((desired, rule.for_))
     return wanted
@@ -273,17 +294,20 @@ def evaluate_rules(
     runbook_url: Callable[[str], str],
     dashboard_url: str | None,
     now: datetime,
+    api_base_url: str | None = None,
 ) -> list[AlertRecord]:
     """Evaluate every rule for every ``(model, team)``; return the alerts that fired or resolved.
 
     Firing alerts of these rules that are no longer wanted (the breach ended, the model was
     removed, the rule's labels changed) are resolved; firing alerts of other sources are left
-    alone. Re-evaluating with nothing changed returns no transitions.
+    alone. Re-evaluating with nothing changed returns no transitions. ``api_base_url`` (the
+    API's external URL) adds drift alerts' ``report_url``.
     """
     names = {rule.alert for rule in rules}
     firing = {a.fingerprint: a.annotations for a in open_alerts(engine) if a.alertname in names}
     pending: dict[str, str] = dict(load_state(engine, PENDING_STATE) or {})
-    todo = plan(_wanted(engine, rules, models, runbook_url, dashboard_url), firing, pending, now)
+    wanted = _wanted(engine, rules, models, runbook_url, dashboard_url, api_base_url)
+    todo = plan(wanted, firing, pending, now)
     transitions: list[AlertRecord] = []
     for desired, since in todo.fire:
         record, new = upsert_firing(engine, desired.labels, desired.annotations, since, now)

@@ -6,23 +6,30 @@ starts); everything below receives ``now`` as a parameter.
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from opentelemetry import trace
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
 from collector.ingestion import Ingestion, open_ingestion
 from collector.metrics import CollectorMetrics
+from collector.profiles.profiler import Profiler
 from store.db import create_store_engine, upgrade
+from store.job_lock import guarded_jobs
 from store.predictions import register_models
 from store.scheduling import ScheduledJob
 from vigil.config import VigilConfig
 from vigil.jobs import build_jobs
+from vigil.telemetry import setup_telemetry
 
 log = logging.getLogger(__name__)
+#: A no-op until ``telemetry`` is configured (see :mod:`vigil.telemetry`).
+_tracer = trace.get_tracer(__name__)
 
 
 def wall_clock() -> datetime:
@@ -42,21 +49,33 @@ def open_collector(
     engine: Engine,
     registry: CollectorRegistry,
     clock: Callable[[], datetime],
+    profiler: Profiler | None = None,
 ) -> Ingestion:
-    """The collector's sink as ``collector.durability`` asks: the spool (default) or direct."""
+    """The collector's sink as ``collector.durability`` asks: the spool (default) or direct.
+
+    Each batch stored is also profiled, by ``profiler`` or a new one.
+    """
     return open_ingestion(
         engine,
         config.collector,
         config.resolve_path(config.collector.spool_dir),
         CollectorMetrics(registry),
         clock,
+        profiler=profiler or Profiler(engine, config.models, config.collector.profiles, clock),
     )
 
 
 def _tick(job: ScheduledJob) -> None:
     """Run one tick of ``job`` at the wall-clock time; a failing tick is logged, not fatal."""
     try:
-        job.run(wall_clock())
+        with _tracer.start_as_current_span(
+            "vigil.job.run",
+            attributes={
+                "vigil.job.name": job.name,
+                "vigil.job.interval_s": job.interval.total_seconds(),
+            },
+        ):
+            job.run(wall_clock())
     except Exception:
         log.exception("job %s failed; it will run again at its next interval", job.name)
 
@@ -92,13 +111,16 @@ def serve(config: VigilConfig) -> None:
 
     from vigil.app import build_app
 
+    telemetry = setup_telemetry(config.telemetry)  # before anything makes a span
     engine = open_store(config)
     registry = CollectorRegistry()
-    ingestion = open_collector(config, engine, registry, wall_clock)
+    profiler = Profiler(engine, config.models, config.collector.profiles, wall_clock)
+    ingestion = open_collector(config, engine, registry, wall_clock, profiler)
     ingestion.start()  # replays whatever an earlier run left in the spool
     app = build_app(config, engine, registry, wall_clock, ingestion=ingestion)
     jobs = build_jobs(config, engine, registry)
-    scheduler = start_scheduler(jobs)
+    # Each tick runs under its job's advisory lock: replicas on one PostgreSQL run it once.
+    scheduler = start_scheduler(guarded_jobs(engine, jobs))
     log.info(
         "vigil serving on http://%s:%d with %d scheduled jobs: %s",
         config.collector.host,
@@ -106,6 +128,10 @@ def serve(config: VigilConfig) -> None:
         len(jobs),
         ", ".join(j.name for j in jobs),
     )
+    # What is loaded by now lives as long as the process: frozen, full GC collections stop
+    # re-scanning it (they paused ingestion 120-140 ms each, the p99 at 10k events/s).
+    gc.collect()
+    gc.freeze()
     # Uvicorn shuts down gracefully on SIGTERM, then re-raises the signal; exiting through
     # SystemExit lets the writer drain and the scheduler stop instead of dying mid-flight.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -114,4 +140,7 @@ def serve(config: VigilConfig) -> None:
     finally:
         scheduler.shutdown(wait=False)
         ingestion.shutdown(timeout=10)  # what is not stored by then stays spooled for next start
+        profiler.flush()  # the raw-row samples taken since the last periodic flush
         engine.dispose()
+        if telemetry is not None:
+            telemetry.shutdown()  # exports the spans still queued

@@ -142,6 +142,50 @@ def test_durations_come_from_the_breach_window_and_the_timeline(
     }
 
 
+def test_time_to_detect_counts_from_the_first_window_of_the_breach_run(
+    engine: Engine, t0: datetime
+) -> None:
+    """A k-of-m rule fires windows after the breach began; detection time counts from then."""
+    from alert_signals import drift_signals
+
+    from store.signals import write_signals
+
+    values = [0.1, 0.3, 0.1, 0.4, 0.5, 0.6]  # ok, breach, ok, then a run of three breaches
+    for i, value in enumerate(values):
+        when = t0 - s(300 * (len(values) - 1 - i))
+        write_signals(engine, drift_signals(when, {"income": value}, model="a"), when)
+    notes = {
+        "summary": "drift on a",
+        "detector": "drift",
+        "subjects": [{"subject": "income", "window_end": t0.isoformat()}],
+    }
+    _, router = router_from(CONFIG)
+    upsert_firing(engine, DRIFT_A, notes, t0 + s(60), t0 + s(60))
+    tick(engine, router, receivers(), t0 + s(60))
+    [opened] = incidents_tick(engine, t0 + s(60)).opened
+    assert view(engine, opened).durations.as_seconds()["time_to_detect"] == 660.0
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        pytest.param(["breach", "breach", "breach"], 0, id="a breach since the first window"),
+        pytest.param(["breach", "ok", "breach"], 2, id="an ok window ends the run"),
+        pytest.param(["breach", "no_data", "breach"], 2, id="so does a window without data"),
+        pytest.param(["breach", "breach", "ok"], None, id="no run when the last is not a breach"),
+    ],
+)
+def test_the_breach_run_starts_after_the_last_other_status(
+    t0: datetime, statuses: list[str], expected: int | None
+) -> None:
+    from alerting.incidents import breach_run_start
+
+    points = [(t0 + s(300 * i), status) for i, status in enumerate(statuses)]
+    later = [(t0 + s(9000), "ok")]  # after the alert's window: ignored
+    found = breach_run_start(list(reversed(points)) + later, t0 + s(600))
+    assert found == (None if expected is None else t0 + s(300 * expected))
+
+
 def test_operator_changes_write_the_timeline_and_the_audit_log_and_bad_ones_change_nothing(
     engine: Engine, t0: datetime
 ) -> None:

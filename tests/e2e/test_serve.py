@@ -10,12 +10,15 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import numpy as np
 
 from store.db import create_store_engine
 from store.predictions import count_predictions
+from store.profiles import window_reservoir
 from store.signals import latest_signals
 
 KEY = "serve-test-ingest-key-0001"
@@ -114,3 +117,9 @@ def test_serve_ingests_through_the_spool_runs_the_scheduler_and_stops_cleanly(
             output, _ = process.communicate()
     assert process.returncode == 0, output
     assert "Traceback" not in output, output
+    # The raw-row sample taken since the last periodic flush is stored on the way out.
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'vigil.db'}")
+    day = datetime.fromtimestamp(now, UTC) - timedelta(days=1)
+    sample = window_reservoir(engine, "m", day, day + timedelta(days=2), np.random.default_rng(0))
+    engine.dispose()
+    assert sample is not None and sample.seen == 200
