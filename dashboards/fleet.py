@@ -1,38 +1,49 @@
-"""The Fleet page's tiles: one per model, a traffic light each for drift, SLOs and alerts.
+"""The Fleet page's tiles: one per model, a traffic light for each signal family.
 
-Pure functions of store records: no database, no Streamlit. A light is ``green`` (nothing to
-do), ``amber`` (look today), ``red`` (act now) or ``grey`` (nothing known yet: never shown
-as green, since a model nobody measures is not a healthy one).
+Drift, data quality, realized and estimated performance, bias, SLO budgets, open incidents
+and open alerts, each ``green`` / ``amber`` / ``red`` (or ``grey``: nothing known yet), from
+store records (:mod:`dashboards.fleet_lights` says how each colour is chosen). Pure
+functions: no database, no Streamlit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
+from dashboards.fleet_lights import (
+    AMBER_BUDGET,
+    RANK,
+    RED_DRIFT_SHARE,
+    Level,
+    Light,
+    alerts_light,
+    bias_light,
+    drift_light,
+    incidents_light,
+    performance_light,
+    quality_light,
+    slo_light,
+)
 from dashboards.views import format_time
 from store.alerts import AlertRecord
+from store.incidents import IncidentRecord
 from store.records import Signal, StoredSignal
 
-Level = Literal["green", "amber", "red", "grey"]
+__all__ = [
+    "AMBER_BUDGET",
+    "RED_DRIFT_SHARE",
+    "FleetTile",
+    "Level",
+    "Light",
+    "alerts_light",
+    "drift_light",
+    "fleet_tiles",
+    "slo_light",
+]
 
-#: Worst first: the order tiles are sorted in.
-_RANK: dict[Level, int] = {"red": 0, "amber": 1, "grey": 2, "green": 3}
-
-#: A model with at least this share of its features drifting is red, not amber.
-RED_DRIFT_SHARE = 1 / 3
-
-#: An SLO with less than this share of its error budget left is at least amber.
-AMBER_BUDGET = 0.25
-
-
-@dataclass(frozen=True, slots=True)
-class Light:
-    """One traffic light: its level and the words beside it."""
-
-    level: Level
-    text: str
+#: A grey light when the caller did not look (a tile built without those records).
+_UNKNOWN = Light("grey", "not read")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,71 +55,63 @@ class FleetTile:
     slo: Light
     alerts: Light
     last_signal: str = "never"
+    quality: Light = _UNKNOWN
+    performance: Light = _UNKNOWN
+    estimated: Light = _UNKNOWN
+    bias: Light = _UNKNOWN
+    incidents: Light = _UNKNOWN
+
+    def lights(self) -> list[tuple[str, Light]]:
+        """The tile's lights with their labels, in the order the page shows them."""
+        return [
+            ("Drift", self.drift),
+            ("Quality", self.quality),
+            ("Performance", self.performance),
+            ("Estimated", self.estimated),
+            ("Bias", self.bias),
+            ("SLOs", self.slo),
+            ("Incidents", self.incidents),
+            ("Alerts", self.alerts),
+        ]
 
     @property
     def worst(self) -> Level:
-        """The most urgent of the three lights."""
-        return min((self.drift.level, self.slo.level, self.alerts.level), key=_RANK.__getitem__)
-
-
-def drift_light(latest: Sequence[Signal]) -> Light:
-    """From the latest drift signal per feature: share of computable features that breach."""
-    computable = [s for s in latest if s.status != "not_computable"]
-    if not computable:
-        return Light("grey", "no drift results")
-    breaches = sum(1 for s in computable if s.status == "breach")
-    text = f"{breaches} of {len(computable)} features drifting"
-    if breaches == 0:
-        return Light("green", text)
-    return Light("red" if breaches / len(computable) >= RED_DRIFT_SHARE else "amber", text)
-
-
-def slo_light(latest: Sequence[Signal]) -> Light:
-    """From the latest ``slo`` signal per SLO: the worst state and the lowest budget left."""
-    if not latest:
-        return Light("grey", "no SLOs")
-    states = {str(s.details.get("state", "")) for s in latest}
-    budgets = [b for s in latest if isinstance(b := s.details.get("budget_remaining"), int | float)]
-    lowest = min(budgets, default=None)
-    text = "no data" if lowest is None else f"lowest budget left {lowest:.0%}"
-    if "page" in states or (lowest is not None and lowest <= 0):
-        return Light("red", text)
-    if states & {"ticket", "no_data"} or (lowest is not None and lowest < AMBER_BUDGET):
-        return Light("amber", text)
-    return Light("green", text)
-
-
-def alerts_light(alerts: Sequence[AlertRecord]) -> Light:
-    """Red with a critical alert open, amber with any other, green with none."""
-    if not alerts:
-        return Light("green", "no open alerts")
-    text = f"{len(alerts)} open alert{'s' if len(alerts) > 1 else ''}"
-    critical = any(a.labels.get("severity") in {"critical", "page"} for a in alerts)
-    return Light("red" if critical else "amber", text)
+        """The most urgent of the lights."""
+        return min((light.level for _, light in self.lights()), key=RANK.__getitem__)
 
 
 def fleet_tiles(
     models: Sequence[str],
     latest: Mapping[str, Sequence[StoredSignal]],
     alerts: Sequence[AlertRecord],
+    incidents: Sequence[IncidentRecord] = (),
 ) -> list[FleetTile]:
     """One tile per model, the most urgent first, then by name.
 
     ``latest`` maps a model to its latest signal per (detector, subject), as
-    :func:`store.signals.latest_signals` returns them; ``alerts`` are all open alerts. A
-    tile's ``last_signal`` is the newest window any detector reported: when it lags, the
-    collector or the detectors are behind, and every light is stale.
+    :func:`store.signals.latest_signals` returns them; ``alerts`` are all open alerts and
+    ``incidents`` all open incidents. A tile's ``last_signal`` is the newest window any
+    detector reported: when it lags, the collector or the detectors are behind, and every
+    light is stale.
     """
     tiles = []
     for model in models:
         found = [stored.signal for stored in latest.get(model, ())]
+        of: dict[str, list[Signal]] = {}
+        for signal in found:
+            of.setdefault(signal.detector, []).append(signal)
         tiles.append(
             FleetTile(
                 model=model,
-                drift=drift_light([s for s in found if s.detector == "drift"]),
-                slo=slo_light([s for s in found if s.detector == "slo"]),
+                drift=drift_light(of.get("drift", [])),
+                quality=quality_light(of.get("quality", [])),
+                performance=performance_light(of.get("performance", [])),
+                estimated=performance_light(of.get("estimated_performance", []), estimated=True),
+                bias=bias_light(of.get("fairness", [])),
+                slo=slo_light(of.get("slo", [])),
+                incidents=incidents_light([i for i in incidents if i.model == model]),
                 alerts=alerts_light([a for a in alerts if a.labels.get("model") == model]),
                 last_signal=format_time(max(s.window_end for s in found)) if found else "never",
             )
         )
-    return sorted(tiles, key=lambda t: (_RANK[t.worst], t.model))
+    return sorted(tiles, key=lambda t: (RANK[t.worst], t.model))

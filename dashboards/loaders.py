@@ -20,6 +20,8 @@ from dashboards.views import DRIFT_DETECTOR
 from store.alerts import open_alerts
 from store.errors import StoreUnavailable
 from store.health import list_models
+from store.incidents import open_incidents
+from store.latest_signals import latest_per_subject
 from store.signal_history import last_window_end, signal_points
 from store.signals import latest_signals
 
@@ -34,14 +36,18 @@ def _reading(what: str, read: Callable[[], T]) -> T:
 
 
 def load_fleet(engine: Engine) -> list[FleetTile]:
-    """A tile for every model :func:`store.health.list_models` knows, most urgent first."""
+    """A tile for every model :func:`store.health.list_models` knows, most urgent first.
+
+    The latest signals come from :func:`store.latest_signals.latest_per_subject` (index
+    seeks), so the page costs the same with a day or a month of per-minute history.
+    """
     models = list_models(engine)
     if not models:
         return []  # also a database Vigil never initialised: no alerts table to read
 
     def read() -> list[FleetTile]:
-        latest = {model: latest_signals(engine, model) for model in models}
-        return fleet_tiles(models, latest, open_alerts(engine))
+        latest = latest_per_subject(engine, models)
+        return fleet_tiles(models, latest, open_alerts(engine), open_incidents(engine))
 
     return _reading("the fleet's health", read)
 

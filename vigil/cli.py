@@ -13,10 +13,15 @@ from collections.abc import Callable, Sequence
 
 from vigil import __version__
 from vigil.alerting_cli import add_alerting_commands
+from vigil.backfill_cli import add_backfill_command
 from vigil.check_cli import add_check_command
 from vigil.collect_cli import add_collect_command
 from vigil.errors import VigilError
 from vigil.incidents_cli import add_incidents_command
+from vigil.keys_cli import add_keys_command
+from vigil.postmortem_cli import add_postmortem_command
+from vigil.replay_cli import add_replay_command
+from vigil.report_cli import add_report_command
 from vigil.runbooks_cli import add_runbooks_command
 from vigil.slo_cli import add_slo_commands
 
@@ -171,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_runbooks_command(commands)
     add_collect_command(commands)
     add_incidents_command(commands)
+    add_replay_command(commands)
+    add_backfill_command(commands)
+    add_keys_command(commands)
+    add_report_command(commands)
+    add_postmortem_command(commands)
     return parser
 
 

@@ -25,6 +25,7 @@ from slo.config import SLOSpec
 from store.config import StorageConfig
 from store.specs import ModelSpec
 from vigil.errors import ConfigError
+from vigil.telemetry import TelemetryConfig
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -42,6 +43,9 @@ class VigilConfig(BaseModel):
     slos: tuple[SLOSpec, ...] = ()
     alerting: AlertingConfig = AlertingConfig()
     dashboards: DashboardsConfig = DashboardsConfig()
+    telemetry: TelemetryConfig | None = Field(
+        default=None, description="Vigil's own spans to an OTLP endpoint (none when absent)"
+    )
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
 
@@ -111,7 +115,11 @@ def _cross_check(config: VigilConfig) -> list[tuple[str, str]]:
         if name in model_names[:i]:
             problems.append((f"models[{i}].name", f"duplicate model {name!r}"))
     for i, spec in enumerate(config.models):
-        if spec.reference and not config.resolve_path(spec.reference.path).is_file():
+        if (
+            spec.reference
+            and not spec.reference.is_sql
+            and not config.resolve_path(spec.reference.path).is_file()
+        ):
             problems.append(
                 (f"models[{i}].reference.path", f"file not found: {spec.reference.path}")
             )
@@ -125,6 +133,7 @@ def _cross_check(config: VigilConfig) -> list[tuple[str, str]]:
         problems.append(
             (path, "pii: hash needs collector.pii_key (a secret, e.g. ${VIGIL_PII_KEY})")
         )
+    problems += _detector_reference_problems(config, model_names)
     for i, slo in enumerate(config.slos):
         if slo.model not in model_names:
             problems.append((f"slos[{i}].model", f"unknown model {slo.model!r}"))
@@ -141,6 +150,29 @@ def _cross_check(config: VigilConfig) -> list[tuple[str, str]]:
             problems.append(
                 (f"alerting.rules[{i}].runbook", f"no runbook {rule.runbook}.md in {runbooks}")
             )
+    return problems
+
+
+def _detector_reference_problems(
+    config: VigilConfig, model_names: list[str]
+) -> list[tuple[str, str]]:
+    """Models and features named in the multivariate, embedding and pipeline sections."""
+    problems: list[tuple[str, str]] = []
+    detectors = config.detectors
+    for name in detectors.multivariate.models:
+        if name not in model_names:
+            problems.append((f"detectors.multivariate.models.{name}", f"unknown model {name!r}"))
+    embeddings = {f.name for m in config.models for f in m.features if f.type == "embedding"}
+    for name in detectors.embedding_drift.features:
+        if name not in embeddings:
+            where = f"detectors.embedding_drift.features.{name}"
+            problems.append((where, "no model has this embedding feature"))
+    for i, pipeline in enumerate(detectors.pipelines.pipelines):
+        for j, model in enumerate(pipeline.models):
+            if model not in model_names:
+                problems.append(
+                    (f"detectors.pipelines.pipelines[{i}].models[{j}]", f"unknown model {model!r}")
+                )
     return problems
 
 

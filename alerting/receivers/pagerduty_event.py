@@ -63,7 +63,11 @@ def _evidence(alert: Mapping[str, Any]) -> dict[str, Any]:
 
 def _links(payload: Mapping[str, Any]) -> list[dict[str, str]]:
     links: list[dict[str, str]] = []
-    for key, text in (("runbook_url", "Runbook"), ("dashboard_url", "Dashboard")):
+    for key, text in (
+        ("runbook_url", "Runbook"),
+        ("dashboard_url", "Dashboard"),
+        ("report_url", "Drift report"),
+    ):
         urls = (a["annotations"].get(key) for a in payload["alerts"])
         url = next((u for u in urls if isinstance(u, str) and u.startswith("http")), None)
         if url:
@@ -87,6 +91,9 @@ def trigger_event(config: PagerDutyConfig, payload: Mapping[str, Any]) -> dict[s
     ]
     if runbooks:
         details["runbook"] = runbooks[0]
+    reports = [a["annotations"]["report_url"] for a in alerts if a["annotations"].get("report_url")]
+    if reports:
+        details["drift_report"] = reports[0]
     labels = payload.get("common_labels", {})
     event: dict[str, Any] = {
         "summary": _summary(payload),

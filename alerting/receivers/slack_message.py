@@ -83,6 +83,8 @@ def _alert_blocks(alert: Mapping[str, Any]) -> list[dict[str, Any]]:
         text += _subject_lines(subjects)
     if notes.get("runbook_url"):
         text += f"\n*Runbook:* {_escape(str(notes['runbook_url']))}"
+    if notes.get("report_url"):
+        text += f"\n*Drift report:* {_escape(str(notes['report_url']))}"
     return [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}]
 
 
@@ -121,6 +123,7 @@ def _links(
     for key, label, style in (
         ("runbook_url", "Runbook", "primary"),
         ("dashboard_url", "Dashboard", None),
+        ("report_url", "Drift report", None),
     ):
         url = next((a["annotations"].get(key) for a in alerts if a["annotations"].get(key)), None)
         if _is_web(url):
@@ -149,6 +152,8 @@ def _fallback(payload: Mapping[str, Any], alerts: Sequence[Mapping[str, Any]]) -
             line += f" ({alert['labels']['severity']})"
         if notes.get("runbook_url"):
             line += f". Runbook: {notes['runbook_url']}"
+        if notes.get("report_url"):
+            line += f". Drift report: {notes['report_url']}"
         parts.append(line)
     return "\n".join(_escape(part) for part in parts)
 

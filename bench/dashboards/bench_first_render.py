@@ -1,27 +1,28 @@
-"""Dashboards: first render of the Fleet page on 10 models x 30 days of 5-minute drift signals.
+"""Dashboards: first render of every page on 10 models x 30 days of per-minute signals.
 
 Reproduce (from the repository root)::
 
-    python bench/dashboards/bench_first_render.py                  # 10 models x 5 features
-    python bench/dashboards/bench_first_render.py --features 10 --db /tmp/fleet.db
+    python bench/dashboards/bench_first_render.py --db /tmp/fleet.db   # seeds (in 2-3 runs of
+                                                                        # 2 min), then measures
+    python bench/dashboards/bench_first_render.py --step-minutes 5     # a lighter store
 
-The store (SQLite) is seeded through the store's own functions (:func:`store.signals.write_signals`,
-:func:`store.alerts.upsert_firing`): per model, one drift signal per feature every 5 minutes
-for 30 days (8,640 windows), the latest ``slo`` signal of one SLO, and for every third model a
-firing alert. The page is run by Streamlit's ``AppTest`` in this process, so the measure is
-the script run time (the queries, the shaping and building Streamlit's element tree), not
-what a browser shows: websocket transfer and browser layout are not included.
+The store (SQLite) is :func:`bench_seed.seed`: per model, a drift signal per feature and an
+SLO signal every minute for 30 days, hourly performance, estimated performance, fairness and
+quality signals, predictions in the latest window, and an incident on every third model.
+Each page is run by Streamlit's ``AppTest`` in this process, so the measure is the script
+run time (the queries, the shaping and building Streamlit's element tree), not what a
+browser shows: websocket transfer and browser layout are not included.
 
-Measured:
+Measured, per page (the Model page once per view, chosen with ``?view=``):
 
-1. **fleet, cold**: the first ``AppTest`` run of the app on its Fleet page in a new process
-   (no engine cached, SQLite's page cache empty);
-2. **fleet, warm**: median of the following runs (the engine is cached by ``st.cache_resource``;
-   the queries run again, nothing else is cached);
-3. **load_fleet**: median of :func:`dashboards.loaders.load_fleet` alone (the store's share);
-4. **model page**: median run of the Model page with its 7-day drift heatmap;
-5. **pandas**: the baseline a user might write in a hand-made Streamlit page: read every
-   signal with ``pandas.read_sql`` and keep the latest per (model, detector, subject).
+- **first**: the first run of that page in the session. For the Fleet page that is the first
+  ``AppTest`` run in a new process (no engine cached, SQLite's page cache cold); the other
+  pages are then first opened from it, as a user clicking through would;
+- **median**: of ``--repeat`` further runs (only the engine is cached; queries run again).
+
+Also :func:`dashboards.loaders.load_fleet` alone (the store's share of the Fleet page) and,
+as the baseline a hand-written page often is, ``pandas.read_sql`` of every signal then the
+latest per (model, detector, subject). The machine's load average is printed with them.
 """
 
 from __future__ import annotations
@@ -29,93 +30,37 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from dashboards.launch import APP_PATH, DATABASE_URL_ENV
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_seed import DAYS, seed
+
+from dashboards.launch import APP_PATH, DATABASE_URL_ENV, RUNBOOKS_DIR_ENV
 from dashboards.loaders import load_fleet
-from store.alerts import upsert_firing
-from store.db import create_store_engine, upgrade
-from store.predictions import register_models
-from store.records import Signal
-from store.signals import write_signals
+from store.db import create_store_engine
 
-END = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-STEP = timedelta(minutes=5)
-DAYS = 30
-CHUNK = 20_000
-
-
-def _drift(model: str, feature: str, end: datetime, value: float) -> Signal:
-    return Signal(
-        detector="drift",
-        model=model,
-        subject=feature,
-        metric="wasserstein",
-        window_start=end - timedelta(hours=1),
-        window_end=end,
-        value=value,
-        threshold=0.1,
-        status="breach" if value > 0.1 else "ok",
-        sample_size=1000,
-        details={},
-    )
-
-
-def _slo(model: str) -> Signal:
-    return Signal(
-        detector="slo",
-        model=model,
-        subject=f"{model}-availability",
-        metric="error_budget_burn",
-        window_start=END - timedelta(hours=6),
-        window_end=END,
-        value=1.2,
-        threshold=14.4,
-        status="ok",
-        sample_size=50_000,
-        details={
-            "state": "ok",
-            "budget_remaining": 0.7,
-            "budget_exhausted_in_seconds": 9 * 86400.0,
-            "burn_rates": {"5m": 1.5, "1h": 1.2, "6h": 1.1, "30d": 0.3},
-        },
-    )
-
-
-def seed(url: str, models: int, features: int) -> int:
-    """Seed the store; returns how many signals were written."""
-    engine = create_store_engine(url)
-    upgrade(engine)
-    names = [f"model-{m:02d}" for m in range(models)]
-    register_models(engine, [(n, "binary_classification") for n in names], END)
-    windows = int(timedelta(days=DAYS) / STEP)
-    written = 0
-    for m, name in enumerate(names):
-        batch: list[Signal] = []
-        for w in range(windows):
-            end = END - (windows - 1 - w) * STEP
-            for f in range(features):
-                # A slow rise on one feature of every other model: some tiles go amber/red.
-                rising = m % 2 == 0 and f == 0
-                value = 0.02 + (0.12 * w / windows if rising else 0.01 * ((w + f) % 5))
-                batch.append(_drift(name, f"feature_{f:02d}", end, value))
-            if len(batch) >= CHUNK:
-                written += write_signals(engine, batch, END)
-                batch = []
-        written += write_signals(engine, [*batch, _slo(name)], END)
-        if m % 3 == 0:
-            labels = {"alertname": "FeatureDrift", "model": name, "severity": "warning"}
-            upsert_firing(engine, labels, {"summary": "drift"}, starts_at=END, now=END)
-    engine.dispose()
-    return written
+ROOT = Path(__file__).resolve().parents[2]
+#: (label, page file, query parameters) of every page and Model page view.
+PAGES: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("Model: drift and alerts, 7-day heatmap", "ui/model.py", {}),
+    ("Model: performance (realized vs estimated)", "ui/model.py", {"view": "performance"}),
+    ("Model: bias by group", "ui/model.py", {"view": "bias"}),
+    ("Model: variants", "ui/model.py", {"view": "variants"}),
+    ("Model: feature distribution", "ui/model.py", {"view": "distribution"}),
+    ("SLOs", "ui/slos.py", {}),
+    ("Incidents (list and timeline)", "ui/incidents.py", {}),
+    ("Runbooks", "ui/runbooks.py", {}),
+    ("Silences", "ui/silences.py", {}),
+)
 
 
 def _timed(run: Callable[[], object]) -> float:
@@ -124,13 +69,15 @@ def _timed(run: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def _app(page: str | None) -> AppTest:
-    app = AppTest.from_file(str(APP_PATH), default_timeout=120)
-    app.run()
-    if page is not None:
-        app.switch_page(page).run()
+def _checked(app: AppTest) -> AppTest:
     assert not app.exception, [e.message for e in app.exception]
     return app
+
+
+def _open(app: AppTest, page: str, query: dict[str, str]) -> None:
+    app.query_params.clear()
+    app.query_params.update(query)
+    _checked(app.switch_page(page).run())
 
 
 def pandas_latest(engine: Engine) -> pd.DataFrame:
@@ -140,41 +87,72 @@ def pandas_latest(engine: Engine) -> pd.DataFrame:
     return frame.sort_values("window_end").groupby(keys, as_index=False).last()
 
 
+def _row(label: str, first: float, runs: list[float]) -> str:
+    return f"| {label} | {first:.2f} s | {statistics.median(runs):.2f} s |"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", type=int, default=10)
     parser.add_argument("--features", type=int, default=5)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--db", help="SQLite file to seed (kept) or reuse if it exists")
+    parser.add_argument("--step-minutes", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--db", help="SQLite file to seed (kept; seeding resumes) and measure")
+    parser.add_argument("--seed-only", action="store_true", help="seed the store, then stop")
+    parser.add_argument(
+        "--seed-budget", type=float, default=120.0, help="seconds of seeding per run (resumes)"
+    )
     args = parser.parse_args()
 
     path = Path(args.db or Path(tempfile.mkdtemp(prefix="vigil-bench-")) / "fleet.db")
     url = f"sqlite:///{path}"
-    if not path.exists():
-        start = time.perf_counter()
-        written = seed(url, args.models, args.features)
+    start = time.perf_counter()
+    step = timedelta(minutes=args.step_minutes)
+    written, done = seed(url, args.models, args.features, step, args.seed_budget)
+    if written:
         print(f"seeded {written:,} signals in {time.perf_counter() - start:.1f} s ({path})")
+    if done < args.models:
+        print(f"{done} of {args.models} models seeded: run the same command again to go on")
+        return
+    if args.seed_only:
+        return
     os.environ[DATABASE_URL_ENV] = url
+    os.environ[RUNBOOKS_DIR_ENV] = str(ROOT / "runbooks")
+    load_before = os.getloadavg()
 
-    cold = _timed(lambda: _app(None))
-    warm = [_timed(lambda: _app(None)) for _ in range(args.repeat)]
+    app = AppTest.from_file(str(APP_PATH), default_timeout=120)
+    cold = _timed(lambda: _checked(app.run()))
+    fleet_tiles = [s.value for s in app.subheader]
+    warm = []
+    for _ in range(args.repeat):
+        again = AppTest.from_file(str(APP_PATH), default_timeout=120)
+        warm.append(_timed(lambda again=again: _checked(again.run())))  # type: ignore[misc]
+    rows = [_row("**Fleet** (one tile per model, 8 lights)", cold, warm)]
+    for label, page, query in PAGES:
+
+        def opened(page: str = page, query: dict[str, str] = query) -> None:
+            _open(app, page, query)
+
+        first = _timed(opened)
+        rows.append(_row(label, first, [_timed(opened) for _ in range(args.repeat)]))
+
     engine = create_store_engine(url)
     tiles = load_fleet(engine)
-    query = [_timed(lambda: load_fleet(engine)) for _ in range(args.repeat)]
+    query_runs = [_timed(lambda: load_fleet(engine)) for _ in range(args.repeat)]
     baseline = [_timed(lambda: pandas_latest(engine)) for _ in range(args.repeat)]
     engine.dispose()
-    app = _app(None)
-    model_page = []
-    for _ in range(args.repeat):
-        model_page.append(_timed(lambda: app.switch_page("ui/model.py").run()))
-        app.switch_page("ui/fleet.py").run()
+    load_after = os.getloadavg()
 
-    assert len(tiles) == args.models, tiles
-    print(f"{args.models} models x {args.features} features x {DAYS} days of 5-minute windows")
-    print(f"fleet, cold (first AppTest run):   {cold:.2f} s")
-    print(f"fleet, warm (median of {args.repeat}):       {statistics.median(warm):.2f} s")
-    print(f"load_fleet alone (median):         {statistics.median(query):.2f} s")
-    print(f"model page, 7-day heatmap (median): {statistics.median(model_page):.2f} s")
+    assert len(tiles) == args.models == len(fleet_tiles), (tiles, fleet_tiles)
+    print(
+        f"{args.models} models x {args.features} features x {DAYS} days of "
+        f"{args.step_minutes}-minute windows; {os.cpu_count()} CPUs; load average "
+        f"{load_before[0]:.2f} before, {load_after[0]:.2f} after"
+    )
+    print("| page | first render | median of later runs |")
+    print("| --- | ---: | ---: |")
+    print("\n".join(rows))
+    print(f"load_fleet alone (median):         {statistics.median(query_runs):.2f} s")
     print(f"pandas read_sql baseline (median): {statistics.median(baseline):.2f} s")
     print(f"tiles: {[(t.model, t.worst) for t in tiles]}")
 

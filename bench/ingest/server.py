@@ -8,6 +8,7 @@ features, opens the sink ``--durability`` asks for, and serves on 127.0.0.1 unti
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +68,8 @@ def main() -> None:
     )
     sink.start()
     app = build_app(config, engine, registry, wall_clock, ingestion=sink)
+    gc.collect()  # as `vigil serve` does: the startup heap is frozen, out of full GCs
+    gc.freeze()
     signal.signal(signal.SIGTERM, _exit)
     try:
         uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)

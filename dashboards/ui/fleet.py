@@ -1,4 +1,4 @@
-"""Fleet page: one tile per model with its drift, SLO and alert lights, most urgent first."""
+"""Fleet page: one tile per model with a light per signal family, most urgent first."""
 
 from __future__ import annotations
 
@@ -19,9 +19,8 @@ COLUMNS = 3
 def _tile(tile: FleetTile) -> None:
     with st.container(border=True):
         st.subheader(tile.model)
-        st.markdown(badge("Drift", tile.drift))
-        st.markdown(badge("SLOs", tile.slo))
-        st.markdown(badge("Alerts", tile.alerts))
+        for label, light in tile.lights():
+            st.markdown(badge(label, light))
         st.caption(f"Latest signal: {tile.last_signal}")
         st.markdown(f"[Open model page](model?model={quote(tile.model)})")
 

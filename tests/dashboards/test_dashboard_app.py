@@ -54,10 +54,21 @@ def test_the_fleet_shows_a_tile_per_model_most_urgent_first(
     lights = [m.value for m in app.markdown if "-badge[" in m.value]
     assert lights == [
         ":red-badge[Drift: red] 1 of 2 features drifting",
+        ":gray-badge[Quality: grey] no quality results",
+        ":red-badge[Performance: red] roc_auc 0.7 (threshold 0.75)",
+        ":orange-badge[Estimated: amber] estimated roc_auc 0.76 (threshold 0.75), "
+        "within its uncertainty",
+        ":red-badge[Bias: red] 1 of 1 group metrics out of bounds",
         ":orange-badge[SLOs: amber] lowest budget left 62%",
+        ":red-badge[Incidents: red] 1 open incident, 1 unacknowledged",
         ":red-badge[Alerts: red] 1 open alert",
         ":green-badge[Drift: green] 0 of 1 features drifting",
+        ":gray-badge[Quality: grey] no quality results",
+        ":gray-badge[Performance: grey] no performance results",
+        ":gray-badge[Estimated: grey] no estimated performance results",
+        ":gray-badge[Bias: grey] no bias results",
         ":gray-badge[SLOs: grey] no SLOs",
+        ":green-badge[Incidents: green] no open incidents",
         ":green-badge[Alerts: green] no open alerts",
     ]
     assert f"[Open model page](model?model={MODEL})" in [m.value for m in app.markdown]
