@@ -23,20 +23,33 @@ Example (every field optional)::
         label_column: default
       fairness:
         min_group_size: 50
+      labels: {grace_period: 7d}  # labels waiting for their prediction (performance_config)
+      prediction_drift:        # the model's score and predicted class against the reference's
+        score_column: score
+        prediction_column: prediction
+        methods: {__score__: {method: ks}}
+      multivariate: {enabled: true, method: domain_classifier}  # see detectors.multivariate.config
+      embedding_drift: {method: model}                          # see detectors.multivariate.config
+      pipelines:               # see detectors.quality_pipeline_config
+        pipelines: [{name: credit-features-daily, models: [credit-risk], every: 1d}]
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from detectors.methods import METHODS
+from detectors.multivariate.config import EmbeddingDriftConfig, MultivariateConfig
 from detectors.performance_config import (
     EstimatedPerformanceConfig,
     FairnessConfig,
+    LabelsConfig,
     PerformanceConfig,
 )
+from detectors.quality_pipeline_config import PipelinesConfig
 from store.durations import Duration
 
 
@@ -113,6 +126,11 @@ class DriftConfig(BaseModel):
     methods: dict[str, FeatureMethod] = Field(
         default_factory=dict, description="per-feature method and threshold overrides"
     )
+    source: Literal["raw", "profiles"] = Field(
+        default="raw",
+        description="`raw`: test the window's stored rows; `profiles`: the collector's merged "
+        "per-minute profiles (cost by minutes, not rows; error bounds in the README)",
+    )
 
     def override(self, feature: str) -> FeatureMethod:
         """The configured method and threshold of a feature (both None when not set)."""
@@ -161,6 +179,40 @@ class QualityConfig(BaseModel):
     )
 
 
+#: The subjects of prediction drift: the score column and the predicted class.
+SCORE_SUBJECT = "__score__"
+PREDICTION_SUBJECT = "__prediction__"
+
+
+class PredictionDriftConfig(DriftConfig):
+    """Prediction drift: the window's scores and predictions against the reference's.
+
+    The same tests, thresholds, false discovery rate and persistence as feature drift
+    (:class:`DriftConfig`), on two subjects: ``__score__`` (the ``score`` of each prediction
+    against the reference's ``score_column``; numeric methods) and ``__prediction__`` (the
+    logged prediction against ``prediction_column``; categorical methods for classifiers,
+    numeric ones for regression models). ``methods`` overrides them by those names. Its
+    signals have detector ``prediction_drift``, so an alert rule targets it with
+    ``detector: prediction_drift``.
+    """
+
+    score_column: str = Field(default="score", min_length=1, description="reference column")
+    prediction_column: str = Field(
+        default="prediction", min_length=1, description="reference column"
+    )
+
+    @field_validator("methods")
+    @classmethod
+    def _subjects(cls, methods: dict[str, FeatureMethod]) -> dict[str, FeatureMethod]:
+        for name in methods:
+            if name not in (SCORE_SUBJECT, PREDICTION_SUBJECT):
+                raise ValueError(
+                    f"unknown subject {name!r}; prediction drift has {SCORE_SUBJECT} and "
+                    f"{PREDICTION_SUBJECT}"
+                )
+        return methods
+
+
 class DetectorsConfig(BaseModel):
     """All detectors; each has its own subsection."""
 
@@ -171,3 +223,8 @@ class DetectorsConfig(BaseModel):
     performance: PerformanceConfig = PerformanceConfig()
     estimated_performance: EstimatedPerformanceConfig = EstimatedPerformanceConfig()
     fairness: FairnessConfig = FairnessConfig()
+    labels: LabelsConfig = LabelsConfig()
+    prediction_drift: PredictionDriftConfig = PredictionDriftConfig()
+    multivariate: MultivariateConfig = MultivariateConfig()
+    embedding_drift: EmbeddingDriftConfig = EmbeddingDriftConfig()
+    pipelines: PipelinesConfig = PipelinesConfig()

@@ -11,6 +11,7 @@ An example of each SLI kind::
         window: 28d
         calendar: month          # also report the budget of the current calendar month
         no_data_alert: true      # a silent model is an alert, not a healthy model
+        settle: 10m              # predictions stored up to 10m after their minute count
       - name: credit-risk-auc
         model: credit-risk
         sli:
@@ -78,6 +79,10 @@ class SLOSpec(BaseModel):
     #: ``details["state"] == "no_data"``; this flag travels in ``details["no_data_alert"]``
     #: for alert rules with ``fire_on: [no_data]``. Default true: no data is not good data.
     no_data_alert: bool = True
+    #: Prediction SLIs only: how long a prediction may be stored after its minute and still
+    #: count. Each tick re-counts the per-minute rollups of this many recent minutes; a
+    #: later prediction is not counted (see ``slo/sli_rollup.py``). Whole minutes, e.g. 30m.
+    settle: Duration = Field(default=timedelta(minutes=10))
 
     @field_validator("version")
     @classmethod
@@ -103,6 +108,13 @@ class SLOSpec(BaseModel):
         except UnsupportedPeriod as exc:
             raise ValueError(f"{exc}; or give the SLO its own alert_windows") from None
         return window
+
+    @field_validator("settle")
+    @classmethod
+    def _whole_minutes(cls, settle: timedelta) -> timedelta:
+        if settle < timedelta(0) or settle % timedelta(minutes=1):
+            raise ValueError("settle must be a whole number of minutes, 0 or more")
+        return settle
 
     @property
     def error_budget(self) -> float:

@@ -9,6 +9,10 @@ Given :class:`slo.metrics.SLOMetrics`, each tick also adds to the SLO's Promethe
 the events of ``[previous window end, window end)``, read in the same query as the windows.
 Events stored after their interval was counted (late or replayed predictions, late
 detector signals or run reports) reach the signals but not the counters: counters never go back.
+
+Prediction SLIs are counted from per-minute rollups the job extends at the start of each
+tick (:mod:`slo.sli_rollup`); predictions stored more than the SLO's ``settle`` (default 10
+minutes) after their minute are not counted by the signals either.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from slo.freshness import count_freshness_windows
 from slo.metrics import SLOMetrics, record_counts
 from slo.quality import count_quality_windows
 from slo.sli import EventCounts, count_model_windows
+from slo.sli_rollup import SLIRollups, count_rolled_windows
 from slo.span_sli import count_span_windows
 from slo.windows import AlertWindows
 from store.durations import align
@@ -46,13 +51,17 @@ _COUNT_ALONE: dict[str, CountAlone] = {
 
 
 def count_slos(
-    engine: Engine, requests: Sequence[tuple[SLOSpec, Iterable[timedelta]]], end: datetime
+    engine: Engine,
+    requests: Sequence[tuple[SLOSpec, Iterable[timedelta]]],
+    end: datetime,
+    rolled: bool = False,
 ) -> list[dict[timedelta, EventCounts]]:
     """Each SLO's counts over its spans ending at ``end``, whatever its SLI kind.
 
     The prediction SLIs of one model share one statement (one read of its events); a quality
     SLI reads its detector's signals, a freshness SLI its pipeline's runs, an SLI with
-    ``source: spans`` its service's spans.
+    ``source: spans`` its service's spans. With ``rolled``, prediction SLIs are summed from
+    their per-minute rollups where those cover the windows (:mod:`slo.sli_rollup`).
     """
     wanted = [(slo, set(spans)) for slo, spans in requests]
     found: dict[int, dict[timedelta, EventCounts]] = {}
@@ -68,9 +77,8 @@ def count_slos(
     for model, indices in by_model.items():
         union = set().union(*(wanted[i][1] for i in indices))
         slis = [wanted[i][0].sli for i in indices]
-        for i, counts in zip(
-            indices, count_model_windows(engine, model, slis, end, union), strict=True
-        ):
+        count = count_rolled_windows if rolled else count_model_windows
+        for i, counts in zip(indices, count(engine, model, slis, end, union), strict=True):
             found[i] = {span: counts[span] for span in wanted[i][1]}
     return [found[i] for i in range(len(wanted))]
 
@@ -94,8 +102,10 @@ class SLORunner:
         plans: Sequence[Plan],
         interval: timedelta,
         metrics: SLOMetrics | None = None,
+        rollups: bool = True,
     ) -> None:
         self._engine = engine
+        self._rollups = SLIRollups([s for s, _ in plans]) if rollups else None
         self._plans = tuple(plans)
         self._interval = interval
         self._metrics = metrics
@@ -126,7 +136,9 @@ class SLORunner:
             (slo, {*spans, *([extra] if extra else [])})
             for (slo, _), spans, extra in zip(self._plans, needed, fresh, strict=True)
         ]
-        counted = count_slos(self._engine, requests, end)
+        if self._rollups is not None:
+            self._rollups.roll(self._engine, end, now)
+        counted = count_slos(self._engine, requests, end, rolled=self._rollups is not None)
         found = []
         for (slo, windows), spans, extra, counts in zip(
             self._plans, needed, fresh, counted, strict=True
@@ -145,6 +157,7 @@ def slo_job(
     interval: timedelta = timedelta(minutes=1),
     catalog: Mapping[timedelta, AlertWindows] | None = None,
     metrics: SLOMetrics | None = None,
+    rollups: bool = True,
 ) -> ScheduledJob:
     """A job that, every ``interval``, evaluates ``slos`` and stores one signal per SLO.
 
@@ -152,7 +165,10 @@ def slo_job(
     ``slo/windows``); an SLO with its own ``alert_windows`` uses those. Raises
     :class:`slo.errors.UnsupportedPeriod` for a period without windows, and ValueError when
     two SLOs of a model share a name (their signals and series would collide). ``metrics``,
-    if given, receives each SLO's counts (see the module docstring).
+    if given, receives each SLO's counts (see the module docstring). Prediction SLIs are
+    counted from per-minute rollups that each tick extends, re-counting the last ``settle``
+    minutes of each SLO so late predictions are counted (:mod:`slo.sli_rollup`);
+    ``rollups=False`` counts every window from raw rows instead.
     """
     seen: set[tuple[str, str]] = set()
     for slo in slos:
@@ -161,5 +177,5 @@ def slo_job(
         seen.add((slo.model, slo.name))
     plans = [(slo, slo.windows(catalog)) for slo in slos]
     return ScheduledJob(
-        name=JOB_NAME, interval=interval, run=SLORunner(engine, plans, interval, metrics)
+        name=JOB_NAME, interval=interval, run=SLORunner(engine, plans, interval, metrics, rollups)
     )

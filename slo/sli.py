@@ -24,14 +24,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Engine, bindparam, case, func, literal, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
 
 from slo.config import SLISpec, SLOSpec
 from store.errors import StoreUnavailable
-from store.schema import predictions
+from store.schema import UTCDateTime, predictions
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,24 +63,47 @@ def _good(sli: SLISpec) -> ColumnElement[bool]:
     return predictions.c.latency_ms <= sli.threshold_ms
 
 
-def _segments(
-    engine: Engine, model: str, slis: Sequence[SLISpec], bounds: list[datetime]
-) -> list[list[EventCounts]]:
-    """Per segment ``[bounds[i + 1], bounds[i])`` (latest first), each SLI's counts."""
+@lru_cache(maxsize=256)
+def _ranges_statement(kinds: tuple[str, ...], ranges: int) -> Any:
+    """The ``UNION ALL`` of ``ranges`` range scans counting SLIs of ``kinds``, with bound
+    parameters (built once per shape: building SQLAlchemy statements costs more than running
+    these on a small range)."""
     columns: list[Any] = []
-    for sli in slis:
-        columns += [_total(sli), func.coalesce(func.sum(case((_good(sli), 1), else_=0)), 0)]
+    for k, kind in enumerate(kinds):
+        if kind == "latency":
+            total: ColumnElement[Any] = func.count(predictions.c.latency_ms)
+            good: ColumnElement[bool] = predictions.c.latency_ms <= bindparam(f"threshold{k}")
+        else:
+            total, good = func.count(), predictions.c.error.is_(None)
+        columns += [total, func.coalesce(func.sum(case((good, 1), else_=0)), 0)]
     parts = [
         select(literal(i).label("segment"), *columns).where(
-            predictions.c.model == model,
-            predictions.c.ts >= bounds[i + 1],
-            predictions.c.ts < bounds[i],
+            predictions.c.model == bindparam("model"),
+            predictions.c.ts >= bindparam(f"start{i}", type_=UTCDateTime),
+            predictions.c.ts < bindparam(f"end{i}", type_=UTCDateTime),
         )
-        for i in range(len(bounds) - 1)
+        for i in range(ranges)
     ]
+    return union_all(*parts)
+
+
+def count_ranges(
+    engine: Engine, model: str, slis: Sequence[SLISpec], ranges: Sequence[tuple[datetime, datetime]]
+) -> list[list[EventCounts]]:
+    """Per range ``[start, end)``, each SLI's counts from the raw rows, in one statement."""
+    if not ranges:
+        return []
+    for sli in slis:
+        _good(sli)  # refuses SLIs not counted from predictions
+    params: dict[str, Any] = {"model": model}
+    for k, sli in enumerate(slis):
+        params[f"threshold{k}"] = sli.threshold_ms
+    for i, (start, end) in enumerate(ranges):
+        params[f"start{i}"], params[f"end{i}"] = start, end
+    statement = _ranges_statement(tuple(sli.kind for sli in slis), len(ranges))
     try:
         with engine.connect() as conn:
-            rows = conn.execute(union_all(*parts)).all()
+            rows = conn.execute(statement, params).all()
     except SQLAlchemyError as exc:
         raise StoreUnavailable(
             f"could not read the SLIs of model {model!r}: {type(exc).__name__}"
@@ -90,8 +114,29 @@ def _segments(
             EventCounts(good=int(found[i][2 + 2 * k]), total=int(found[i][1 + 2 * k]))
             for k in range(len(slis))
         ]
-        for i in range(len(bounds) - 1)
+        for i in range(len(ranges))
     ]
+
+
+def _segments(
+    engine: Engine, model: str, slis: Sequence[SLISpec], bounds: list[datetime]
+) -> list[list[EventCounts]]:
+    """Per segment ``[bounds[i + 1], bounds[i])`` (latest first), each SLI's counts."""
+    ranges = [(bounds[i + 1], bounds[i]) for i in range(len(bounds) - 1)]
+    return count_ranges(engine, model, slis, ranges)
+
+
+def cumulate(
+    spans: Sequence[timedelta], segments: Sequence[Sequence[EventCounts]], slis: int
+) -> list[dict[timedelta, EventCounts]]:
+    """Each SLI's window counts from its segment counts (``spans`` shortest first)."""
+    counts: list[dict[timedelta, EventCounts]] = [{} for _ in range(slis)]
+    for k in range(slis):
+        good = total = 0
+        for span, segment in zip(spans, segments, strict=True):
+            good, total = good + segment[k].good, total + segment[k].total
+            counts[k][span] = EventCounts(good=good, total=total)
+    return counts
 
 
 def count_model_windows(
@@ -106,14 +151,7 @@ def count_model_windows(
     if not spans or spans[0] <= timedelta(0):
         raise ValueError("need at least one window, and every window must be positive")
     bounds = [end] + [end - span for span in spans]
-    segments = _segments(engine, model, slis, bounds)
-    counts: list[dict[timedelta, EventCounts]] = [{} for _ in slis]
-    for k in range(len(slis)):
-        good = total = 0
-        for span, segment in zip(spans, segments, strict=True):
-            good, total = good + segment[k].good, total + segment[k].total
-            counts[k][span] = EventCounts(good=good, total=total)
-    return counts
+    return cumulate(spans, _segments(engine, model, slis, bounds), len(slis))
 
 
 def count_windows(

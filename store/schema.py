@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -110,6 +111,23 @@ labels = Table(
     Column("ts", UTCDateTime, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
     UniqueConstraint("model", "request_id", name="uq_labels_model_request_id"),
+)
+
+# Added in 0010: labels whose prediction never arrived within the grace period, moved out of
+# ``labels`` (:mod:`store.label_orphans`) so they are counted, kept for audit, and no longer
+# waited for.
+orphaned_labels = Table(
+    "orphaned_labels",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("model", String(200), nullable=False),
+    Column("request_id", String(200), nullable=False),
+    Column("label", JSON, nullable=False),
+    Column("ts", UTCDateTime, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("orphaned_at", UTCDateTime, nullable=False),
+    UniqueConstraint("model", "request_id", name="uq_orphaned_labels_model_request_id"),
+    Index("ix_orphaned_labels_model_orphaned_at", "model", "orphaned_at"),
 )
 
 signals = Table(
@@ -358,4 +376,119 @@ actions = Table(
     ),
     Index("ix_actions_model_requested", "model", "requested_at"),
     Index("ix_actions_status", "status"),
+)
+
+# Added in 0011: API keys created at run time (``vigil keys``, ``/v1/admin/keys``). Only the
+# SHA-256 digest of a key is kept; a key is never deleted, only revoked, so the audit log's
+# references stay resolvable. Names are unique across live and revoked keys.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("key_sha256", String(64), nullable=False, unique=True),
+    Column("scopes", JSON, nullable=False),
+    Column("models", JSON, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Column("revoked_by", String(200), nullable=True),
+)
+
+# Added in 0008 (profiles): per model, version, feature and minute, a mergeable profile
+# (:mod:`store.profile_records`). Collectors writing the same key merge into one row
+# (:func:`store.profiles.upsert_profiles`).
+feature_profiles = Table(
+    "feature_profiles",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("model", String(200), nullable=False),
+    Column("version", String(100), nullable=False),
+    Column("feature", String(200), nullable=False),
+    Column("minute", UTCDateTime, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("count", BigInteger, nullable=False),
+    Column("nulls", BigInteger, nullable=False),
+    Column("minimum", Float, nullable=True),
+    Column("maximum", Float, nullable=True),
+    Column("mean", Float, nullable=False),
+    Column("m2", Float, nullable=False),
+    Column("kll", LargeBinary, nullable=True),
+    Column("categories", JSON, nullable=True),
+    Column("frequent", LargeBinary, nullable=True),
+    Column("histogram", JSON, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("model", "version", "feature", "minute", name="uq_feature_profiles_key"),
+    Index("ix_feature_profiles_model_minute", "model", "minute"),
+)
+
+# Added in 0008: a bounded uniform sample of raw rows per model and window.
+profile_reservoirs = Table(
+    "profile_reservoirs",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("model", String(200), nullable=False),
+    Column("window_start", UTCDateTime, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("seen", BigInteger, nullable=False),
+    Column("rows", JSON, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("model", "window_start", name="uq_profile_reservoirs_model_window"),
+)
+
+# Added in 0008: the histogram bin edges fitted on each model's reference (written by the
+# detectors when they load a reference, read by the collector to count values on them).
+reference_bins = Table(
+    "reference_bins",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("model", String(200), nullable=False),
+    Column("feature", String(200), nullable=False),
+    Column("edges", JSON, nullable=False),
+    Column("edges_id", String(16), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("fitted_at", UTCDateTime, nullable=False),
+    UniqueConstraint("model", "feature", name="uq_reference_bins_model_feature"),
+)
+
+# Added in 0013: per-minute and per-hour counts of each prediction SLI series (see
+# store/sli_rollups.py), so SLO windows of up to 30 days are sums of a few thousand rows
+# instead of counts over every stored prediction.
+sli_minutes = Table(
+    "sli_minutes",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("model", String(200), nullable=False),
+    Column("sli", String(100), nullable=False),
+    Column("start", UTCDateTime, nullable=False),
+    Column("good", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    UniqueConstraint("model", "sli", "start", name="uq_sli_minutes_key"),
+)
+
+sli_hours = Table(
+    "sli_hours",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("model", String(200), nullable=False),
+    Column("sli", String(100), nullable=False),
+    Column("start", UTCDateTime, nullable=False),
+    Column("good", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    UniqueConstraint("model", "sli", "start", name="uq_sli_hours_key"),
+)
+
+# Added in 0013: the contiguous range of minutes [rolled_from, rolled_to) each series'
+# rollups cover; outside it, SLO counts read raw predictions.
+sli_rollup_marks = Table(
+    "sli_rollup_marks",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("model", String(200), nullable=False),
+    Column("sli", String(100), nullable=False),
+    Column("rolled_from", UTCDateTime, nullable=False),
+    Column("rolled_to", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("model", "sli", name="uq_sli_rollup_marks_model_sli"),
 )

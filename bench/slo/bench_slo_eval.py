@@ -4,19 +4,25 @@ Reproduce (from the repository root)::
 
     python bench/slo/bench_slo_eval.py                      # 25 models x 4 SLOs
     python bench/slo/bench_slo_eval.py --models 100 --slos-per-model 1
+    python bench/slo/bench_slo_eval.py --models 1 --per-minute 100   # denser traffic
 
-Both are 100 SLOs over 30 days of one prediction per model per minute (1.08M and 4.32M rows).
+Both are 100 SLOs over 30 days of one prediction per model per minute (1.08M and 4.32M rows);
+``--per-minute N`` stores N predictions per model and minute instead.
 
-Three measurements of the same tick (window end at a fixed instant, 30-day SLO periods):
+Measurements of the same tick (window end at a fixed instant, 30-day SLO periods):
 
-1. **store**: one run of the real ``slo`` job (:func:`slo.jobs.slo_job`) on an SQLite store
-   seeded with 30 days of predictions, one per model per minute: every SLO's windows are
-   counted by SQL (the SLOs of one model share one statement), evaluated, and the 100 signals
-   written. This is what ``vigil serve`` does each minute.
-2. **counts**: the evaluation alone, over pre-aggregated per-minute counts held in memory
-   (prefix sums give each window's counts, then :func:`slo.evaluate.evaluate`): what a tick
-   would cost if the store kept per-minute rollups, which it does not today.
-3. **pandas**: the baseline a user might write instead of Vigil: read the 30 days of
+1. **store, raw rows**: one run of the ``slo`` job with ``rollups=False``
+   (:func:`slo.jobs.slo_job`) on an SQLite store seeded with 30 days of predictions: every
+   SLO's windows are counted from the raw rows by SQL (the SLOs of one model share one
+   statement), evaluated, and the signals written.
+2. **store, rollups, first tick**: the job as ``vigil serve`` runs it (per-minute rollups,
+   :mod:`slo.sli_rollup`), on its first tick: it rolls up the 30 days of history once.
+3. **store, rollups, steady tick**: every later tick: re-count the last ``settle`` (10)
+   minutes into the rollups, sum the windows from minute and hour rollups, evaluate, write.
+   The benchmark checks that the rolled-up counts equal the raw ones for every SLO.
+4. **counts**: the evaluation alone, over per-minute counts held in memory (prefix sums give
+   each window's counts, then :func:`slo.evaluate.evaluate`): the floor for any store.
+5. **pandas**: the baseline a user might write instead of Vigil: read the 30 days of
    predictions with ``pandas.read_sql`` and sum each window per SLO (burn rates only, no
    alert logic or signal writing).
 
@@ -41,8 +47,9 @@ import numpy as np
 from slo.config import SLOSpec
 from slo.evaluate import evaluate, windows_needed
 from slo.jobs import slo_job
-from slo.sli import EventCounts, count_events
+from slo.sli import EventCounts, count_events, count_model_windows
 from slo.sli_config import SLISpec
+from slo.sli_rollup import count_rolled_windows
 from store.db import create_store_engine, upgrade
 
 END = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -81,13 +88,19 @@ def traffic(models: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
     return failed, latency
 
 
-def seed(path: Path, failed: np.ndarray, latency: np.ndarray) -> int:
-    """Write one prediction per model and minute before ``END`` into a migrated store."""
+def seed(path: Path, failed: np.ndarray, latency: np.ndarray, per_minute: int = 1) -> int:
+    """Write ``per_minute`` predictions per model and minute before ``END`` into a store.
+
+    The copies of a minute's prediction are spread over the minute (same outcome)."""
     engine = create_store_engine(f"sqlite:///{path}")
     upgrade(engine)
     engine.dispose()
     start = (END - PERIOD).replace(tzinfo=None)
-    stamps = [(start + timedelta(minutes=i)).isoformat(" ", "microseconds") for i in range(MINUTES)]
+    offsets = [timedelta(minutes=1) * k / per_minute for k in range(per_minute)]
+    stamps = [
+        [(start + timedelta(minutes=i) + o).isoformat(" ", "microseconds") for o in offsets]
+        for i in range(MINUTES)
+    ]
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")
@@ -96,11 +109,12 @@ def seed(path: Path, failed: np.ndarray, latency: np.ndarray) -> int:
         model = f"model-{m:03d}"
         batch = [
             (
-                model, "v1", f"r{m}-{i}", stamps[i], '{"x": 1.0}',
+                model, "v1", f"r{m}-{i}-{k}", stamp, '{"x": 1.0}',
                 None if failed[m, i] else "1", None if failed[m, i] else 0.5,
-                float(latency[m, i]), "timeout" if failed[m, i] else None, stamps[i],
+                float(latency[m, i]), "timeout" if failed[m, i] else None, stamp,
             )
             for i in range(MINUTES)
+            for k, stamp in enumerate(stamps[i])
         ]  # fmt: skip
         conn.executemany(
             "INSERT INTO predictions (model, version, request_id, ts, features, prediction,"
@@ -127,8 +141,10 @@ def good_prefix_sums(
     return sums
 
 
-def evaluate_from_counts(slos: list[SLOSpec], prefix: dict[str, np.ndarray]) -> int:
-    """Evaluate every SLO from per-minute good counts (prefix sums); every minute has 1 event."""
+def evaluate_from_counts(
+    slos: list[SLOSpec], prefix: dict[str, np.ndarray], per_minute: int = 1
+) -> int:
+    """Evaluate every SLO from per-minute good counts (prefix sums) of ``per_minute`` events."""
     breaches = 0
     for slo in slos:
         good_sums = prefix[slo.name]
@@ -136,8 +152,8 @@ def evaluate_from_counts(slos: list[SLOSpec], prefix: dict[str, np.ndarray]) -> 
         counts = {}
         for span in windows_needed(slo, windows, END):
             minutes = int(span / timedelta(minutes=1))
-            good = int(good_sums[-1] - good_sums[-1 - minutes])
-            counts[span] = EventCounts(good=good, total=minutes)
+            good = int(good_sums[-1] - good_sums[-1 - minutes]) * per_minute
+            counts[span] = EventCounts(good=good, total=minutes * per_minute)
         breaches += evaluate(slo, windows, counts, END).status == "breach"
     return breaches
 
@@ -190,6 +206,9 @@ def main() -> None:
     parser.add_argument(
         "--slos-per-model", type=int, default=4, choices=range(1, 5), help="1 to 4 (default 4)"
     )
+    parser.add_argument(
+        "--per-minute", type=int, default=1, help="predictions per model and minute (default 1)"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (default 5)")
     parser.add_argument("--db", type=Path, help="keep the seeded SQLite file here and reuse it")
     args = parser.parse_args()
@@ -200,20 +219,34 @@ def main() -> None:
         db = args.db or Path(tmp) / "bench.db"
         if not db.exists():
             started = time.perf_counter()
-            rows = seed(db, failed, latency)
+            rows = seed(db, failed, latency, args.per_minute)
             print(f"seeded {rows:,} predictions in {time.perf_counter() - started:.1f} s")
         engine = create_store_engine(f"sqlite:///{db}")
         check = count_events(engine, slos[0], END - PERIOD, END)
-        assert check == EventCounts(good=int((~failed[0]).sum()), total=MINUTES), check
+        good = int((~failed[0]).sum()) * args.per_minute
+        assert check == EventCounts(good=good, total=MINUTES * args.per_minute), check
 
-        print(f"{len(slos)} SLOs on {args.models} models, {MINUTES:,} minutes of one event each")
-        job = slo_job(engine, slos, interval=timedelta(minutes=1))
-        job.run(END)  # warm-up: caches, and the first write of the tick's signals
-        timed("store: one tick of the slo job (SQLite)", lambda: job.run(END), args.repeat)
+        print(
+            f"{len(slos)} SLOs on {args.models} models, {MINUTES:,} minutes"
+            f" of {args.per_minute} event(s) each"
+        )
+        minute = timedelta(minutes=1)
+        raw = slo_job(engine, slos, interval=minute, rollups=False)
+        raw.run(END)  # warm-up: caches, and the first write of the tick's signals
+        timed("store, raw rows: one tick (SQLite)", lambda: raw.run(END), args.repeat)
+        rolled = slo_job(engine, slos, interval=minute)
+        timed("store, rollups: first tick (rolls 30 days)", lambda: rolled.run(END), 1)
+        timed("store, rollups: steady tick (SQLite)", lambda: rolled.run(END), args.repeat)
+        for model in sorted({slo.model for slo in slos}):
+            slis = [slo.sli for slo in slos if slo.model == model]
+            spans = {s for slo in slos for s in windows_needed(slo, slo.windows(), END)}
+            from_rollups = count_rolled_windows(engine, model, slis, END, spans)
+            assert from_rollups == count_model_windows(engine, model, slis, END, spans), model
+        print("  rolled-up counts equal the raw counts for every SLO and window")
         prefix = good_prefix_sums(slos, failed, latency)
         timed(
             "counts: evaluation over per-minute counts",
-            lambda: evaluate_from_counts(slos, prefix),
+            lambda: evaluate_from_counts(slos, prefix, args.per_minute),
             args.repeat,
         )
         timed("pandas: read 30 days and sum windows", lambda: pandas_baseline(db, slos), 1)

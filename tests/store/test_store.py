@@ -113,3 +113,8 @@ def test_postgresql_urls_get_the_psycopg_driver_and_a_connect_timeout() -> None:
     assert chosen.url.query["connect_timeout"] == "1"
     plain.dispose()
     chosen.dispose()
+
+
+def test_migrations_end_in_a_single_head() -> None:
+    """Parallel work adds branches; a merge revision must join them before they land."""
+    assert len(head_revisions()) == 1
