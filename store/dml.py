@@ -39,6 +39,27 @@ def insert_ignoring_conflicts(
     return len(result.all())
 
 
+def insert_returning_keys(
+    conn: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    conflict_columns: list[str],
+) -> set[tuple[Any, ...]]:
+    """Like :func:`insert_ignoring_conflicts`, but return the ``conflict_columns`` values of
+    the rows that went in, so the caller knows which collided without reading first."""
+    if not rows:
+        return set()
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise NotImplementedError(f"unsupported dialect {dialect}")
+    keys = [table.c[name] for name in conflict_columns]
+    return {tuple(row) for row in conn.execute(stmt.returning(*keys), rows)}
+
+
 def store_json(value: Any) -> str:
     """``value`` as the JSON text a ``JSON`` column holds (what SQLAlchemy would bind).
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, tuple_
+from sqlalchemy import Connection, and_, select
 
 from store.audit import AuditEntry, insert_audit
-from store.dml import insert_ignoring_conflicts
+from store.dml import insert_returning_keys
 from store.schema import labels
 
 ACTOR = "collector"
@@ -40,11 +40,22 @@ def newest_per_request(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _stored(conn: Connection, rows: list[dict[str, Any]]) -> dict[tuple[str, str], Any]:
-    keys = [(r["model"], r["request_id"]) for r in rows]
-    stmt = select(labels.c.model, labels.c.request_id, labels.c.label, labels.c.ts).where(
-        tuple_(labels.c.model, labels.c.request_id).in_(keys)
-    )
-    return {(m.model, m.request_id): m for m in conn.execute(stmt)}
+    """The stored labels of ``rows``' requests, by ``(model, request_id)``.
+
+    One ``model = :m AND request_id IN (...)`` per model. Only rows that collided on insert
+    are looked up: with stale statistics PostgreSQL plans this as a scan of the model's
+    labels, which made label ingestion quadratic when every chunk was looked up first.
+    """
+    by_model: dict[str, list[str]] = {}
+    for row in rows:
+        by_model.setdefault(row["model"], []).append(row["request_id"])
+    found: dict[tuple[str, str], Any] = {}
+    for model, request_ids in by_model.items():
+        stmt = select(labels.c.model, labels.c.request_id, labels.c.label, labels.c.ts).where(
+            labels.c.model == model, labels.c.request_id.in_(request_ids)
+        )
+        found.update({(m.model, m.request_id): m for m in conn.execute(stmt)})
+    return found
 
 
 def _replace(conn: Connection, row: dict[str, Any], old: Any) -> int:
@@ -82,11 +93,14 @@ def upsert_labels(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     batch = newest_per_request(rows)
     if not batch:
         return 0
-    stored = _stored(conn, batch)
-    fresh = [r for r in batch if (r["model"], r["request_id"]) not in stored]
+    # Insert first: most labels are new, and then no read is needed at all. Only the rows
+    # that collided with a stored label are looked up and, when newer, replace it.
+    inserted = insert_returning_keys(conn, labels, batch, ["model", "request_id"])
+    collided = [r for r in batch if (r["model"], r["request_id"]) not in inserted]
+    stored = _stored(conn, collided) if collided else {}
     changed = 0
-    for row in batch:
+    for row in collided:
         old = stored.get((row["model"], row["request_id"]))
         if old is not None and row["ts"] > old.ts:
             changed += _replace(conn, row, old)
-    return changed + insert_ignoring_conflicts(conn, labels, fresh, ["model", "request_id"])
+    return changed + len(inserted)
