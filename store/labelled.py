@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+import orjson
 from numpy.typing import NDArray
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, Text, and_, cast, func, select
 
 from store.schema import labels, predictions
 
@@ -48,6 +49,19 @@ def _objects(values: list[Any]) -> NDArray[np.object_]:
     return array
 
 
+def _as_text(column: Any) -> Any:
+    """A JSON column read as its text: decoded below with orjson, in one pass per column.
+
+    SQLAlchemy's per-value JSON processing was three quarters of a day's join (1M rows).
+    """
+    return cast(column, Text).label(column.name)
+
+
+def _decoded(texts: list[str | None]) -> list[Any]:
+    loads = orjson.loads
+    return [None if text is None else loads(text) for text in texts]
+
+
 def labelled_window(
     engine: Engine, model: str, start: datetime, end: datetime, with_features: bool = False
 ) -> LabelledWindow:
@@ -59,12 +73,12 @@ def labelled_window(
     count = select(func.count()).select_from(predictions).where(in_window)
     joined = (
         select(
-            labels.c.label,
-            predictions.c.prediction,
+            _as_text(labels.c.label),
+            _as_text(predictions.c.prediction),
             predictions.c.score,
             predictions.c.variant,
-            predictions.c.segment,
-            predictions.c.features if with_features else predictions.c.id,
+            _as_text(predictions.c.segment),
+            _as_text(predictions.c.features) if with_features else predictions.c.id,
         )
         .join(
             labels,
@@ -83,10 +97,10 @@ def labelled_window(
     label, prediction, score, variant, segment, features = columns
     return LabelledWindow(
         predictions=total,
-        label=_objects(label),
-        prediction=_objects(prediction),
+        label=_objects(_decoded(label)),
+        prediction=_objects(_decoded(prediction)),
         score=np.array([np.nan if s is None else s for s in score], dtype=np.float64),
         variant=_objects(variant),
-        segment=_objects(segment),
-        features=_objects(features) if with_features else None,
+        segment=_objects(_decoded(segment)),
+        features=_objects(_decoded(features)) if with_features else None,
     )
