@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -245,7 +245,7 @@ def minute_profiles(
     with engine.connect() as conn:
         return {
             ProfileKey(row.model, row.version, row.feature, row.minute): profile_from_row(
-                dict(row._mapping)
+                cast("Mapping[str, Any]", row._mapping)  # in place, not copied: hot
             )
             for row in conn.execute(stmt.order_by(feature_profiles.c.minute))
         }

@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     _DecodeError = ValueError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """One recorded event: when it arrived, its type, its API fields, and where it was read."""
 
@@ -86,6 +86,13 @@ class _Bad(Exception):
 
 
 def _timestamp(value: Any) -> datetime:
+    if type(value) is str:  # the common case, checked first: RFC 3339 text already in UTC
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None  # parse_timestamp below gives the reason
+        if parsed is not None and parsed.tzinfo is UTC:
+            return parsed
     if isinstance(value, datetime):  # Parquet timestamp columns
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if value is None:

@@ -11,6 +11,7 @@ events of one window, not by the stream.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -51,17 +52,44 @@ class OrderReport:
 
 
 def reorder(events: Iterable[Event], window: timedelta, report: OrderReport) -> Iterator[Event]:
-    """``events`` sorted by ``ts`` within ``window``; ties keep their reading order."""
+    """``events`` sorted by ``ts`` within ``window``; ties keep their reading order.
+
+    Events read in order (the common case) wait in a queue, already sorted; only those read
+    out of order go through a heap. Both hold ``(ts, reading position, event)``, and the
+    smaller head is released first, so the output is that of one heap over all of them.
+    """
+    in_order: deque[tuple[datetime, int, Event]] = deque()
     held: list[tuple[datetime, int, Event]] = []
     newest: datetime | None = None
     for seq, event in enumerate(events):
-        if newest is None or event.ts > newest:
-            newest = event.ts
-        elif event.ts < newest:
+        ts = event.ts
+        if newest is None or ts >= newest:
+            newest = ts
+            in_order.append((ts, seq, event))
+        else:
             report.note(event, newest)
-        heapq.heappush(held, (event.ts, seq, event))
+            heapq.heappush(held, (ts, seq, event))
         horizon = newest - window
-        while held and held[0][0] <= horizon:
+        if held:
+            yield from _release(in_order, held, horizon)
+        else:
+            while in_order and in_order[0][0] <= horizon:
+                yield in_order.popleft()[2]
+    yield from _release(in_order, held, None)
+
+
+def _release(
+    in_order: deque[tuple[datetime, int, Event]],
+    held: list[tuple[datetime, int, Event]],
+    horizon: datetime | None,
+) -> Iterator[Event]:
+    """Pop the smaller of the two heads while it is at most ``horizon`` (all if ``None``)."""
+    while in_order or held:
+        if held and (not in_order or held[0][:2] < in_order[0][:2]):
+            if horizon is not None and held[0][0] > horizon:
+                return
             yield heapq.heappop(held)[2]
-    while held:
-        yield heapq.heappop(held)[2]
+        else:
+            if horizon is not None and in_order[0][0] > horizon:
+                return
+            yield in_order.popleft()[2]
