@@ -13,6 +13,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 
+def _insert_skipping_conflicts(conn: Connection, table: Table, conflict: Sequence[str]) -> Any:
+    """``INSERT ... ON CONFLICT (conflict) DO NOTHING`` in ``conn``'s dialect."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+    raise NotImplementedError(f"unsupported dialect {dialect}")  # only SQLite and PostgreSQL
+
+
 def insert_ignoring_conflicts(
     conn: Connection,
     table: Table,
@@ -26,13 +36,7 @@ def insert_ignoring_conflicts(
     """
     if not rows:
         return 0
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise NotImplementedError(f"unsupported dialect {dialect}")
+    stmt = _insert_skipping_conflicts(conn, table, conflict_columns)
     # RETURNING counts the rows that went in on both dialects, also for executemany,
     # where a driver's rowcount is unreliable.
     result = conn.execute(stmt.returning(table.c.id), rows)
@@ -43,19 +47,13 @@ def insert_returning_keys(
     conn: Connection,
     table: Table,
     rows: list[dict[str, Any]],
-    conflict_columns: list[str],
+    conflict_columns: Sequence[str],
 ) -> set[tuple[Any, ...]]:
     """Like :func:`insert_ignoring_conflicts`, but return the ``conflict_columns`` values of
     the rows that went in, so the caller knows which collided without reading first."""
     if not rows:
         return set()
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise NotImplementedError(f"unsupported dialect {dialect}")
+    stmt = _insert_skipping_conflicts(conn, table, conflict_columns)
     keys = [table.c[name] for name in conflict_columns]
     return {tuple(row) for row in conn.execute(stmt.returning(*keys), rows)}
 

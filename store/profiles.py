@@ -31,10 +31,10 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Connection, Engine, Table, bindparam, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from store.bin_edges import edges_id
+from store.dml import insert_returning_keys
 from store.errors import StoreUnavailable
 from store.profile_records import (
     DEFAULT_SETTINGS,
@@ -111,21 +111,6 @@ def profile_from_row(row: Mapping[str, Any]) -> FeatureProfile:
     )
 
 
-def _insert_new(
-    conn: Connection, table: Table, rows: list[dict[str, Any]], key: Sequence[str]
-) -> set[tuple[Any, ...]]:
-    """Insert the rows whose key is not stored yet; return the keys that went in."""
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(key))
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(key))
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise NotImplementedError(f"unsupported dialect {dialect}")
-    returning = stmt.returning(*(table.c[name] for name in key))
-    return {tuple(row) for row in conn.execute(returning, rows)}
-
-
 def _locked_rows(
     conn: Connection, table: Table, keys: list[tuple[Any, ...]], key: Sequence[str]
 ) -> list[dict[str, Any]]:
@@ -146,7 +131,7 @@ def _upsert(
     keys = sorted(rows)
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start : start + _CHUNK]
-        inserted = _insert_new(conn, table, [rows[k] for k in chunk], key)
+        inserted = insert_returning_keys(conn, table, [rows[k] for k in chunk], key)
         existing = [k for k in chunk if k not in inserted]
         if not existing:
             continue
