@@ -7,9 +7,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import pytest
+from report_window import MODEL, store_window, write_reference
 from sqlalchemy import Engine
 
 from detectors.evidently_report import (
@@ -18,53 +17,10 @@ from detectors.evidently_report import (
     drift_report_html,
     reported_columns,
 )
-from store.predictions import insert_predictions, register_models
 from store.specs import FeatureType
 from vigil.cli import main
 
 pytest.importorskip("evidently", reason="evidently is in the reports and dev extras")
-
-MODEL = "credit-risk"
-
-
-def _reference(path: Path, n: int = 400) -> Path:
-    rng = np.random.default_rng(1)
-    table = pa.table(
-        {
-            "income": rng.normal(50_000, 10_000, n),
-            "purpose": rng.choice(["car", "home", "business"], n, p=[0.5, 0.4, 0.1]),
-            "extra_column": np.arange(n),
-        }
-    )
-    pacsv.write_csv(table, path)
-    return path
-
-
-def _store_window(engine: Engine, start: datetime, n: int = 300) -> None:
-    """``n`` predictions in the hour after ``start``: income in thousands, more business loans."""
-    rng = np.random.default_rng(2)
-    register_models(engine, [(MODEL, "binary_classification")], start)
-    insert_predictions(
-        engine,
-        [
-            {
-                "model": MODEL,
-                "version": "v1",
-                "request_id": f"r-{i}",
-                "ts": start + timedelta(seconds=10 * i),
-                "features": {
-                    "income": float(rng.normal(50, 10)),
-                    "purpose": str(rng.choice(["car", "business"])),
-                    "officer_comment": "free text is not reported",
-                },
-                "prediction": 0,
-                "score": 0.2,
-                "latency_ms": 5.0,
-                "received_at": start,
-            }
-            for i in range(n)
-        ],
-    )
 
 
 def _config(tmp_path: Path, url: str, reference: Path) -> Path:
@@ -87,9 +43,9 @@ def _config(tmp_path: Path, url: str, reference: Path) -> Path:
 def test_the_report_of_a_stored_window_is_one_self_contained_html_page_with_a_title(
     engine: Engine, tmp_path: Path, t0: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _store_window(engine, t0)
+    store_window(engine, t0)
     url = engine.url.render_as_string(hide_password=False)
-    config = _config(tmp_path, url, _reference(tmp_path / "ref.csv"))
+    config = _config(tmp_path, url, write_reference(tmp_path / "ref.csv"))
     out = tmp_path / "window.html"
     code = main(
         ["report", "drift", "--config", str(config), "--model", MODEL,
@@ -114,9 +70,9 @@ def test_the_report_of_a_stored_window_is_one_self_contained_html_page_with_a_ti
 def test_an_empty_window_exits_1_and_an_unknown_model_exits_2(
     sqlite_engine: Engine, tmp_path: Path, t0: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _store_window(sqlite_engine, t0)
+    store_window(sqlite_engine, t0)
     url = sqlite_engine.url.render_as_string(hide_password=False)
-    config = _config(tmp_path, url, _reference(tmp_path / "ref.csv"))
+    config = _config(tmp_path, url, write_reference(tmp_path / "ref.csv"))
     later = t0 + timedelta(days=1)
     window = ["--start", later.isoformat(), "--end", (later + timedelta(hours=1)).isoformat()]
     args = ["report", "drift", "--config", str(config)]
@@ -133,9 +89,9 @@ def test_an_empty_window_exits_1_and_an_unknown_model_exits_2(
 def test_the_default_file_name_says_model_and_window(
     sqlite_engine: Engine, tmp_path: Path, t0: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _store_window(sqlite_engine, t0, n=50)
+    store_window(sqlite_engine, t0, n=50)
     url = sqlite_engine.url.render_as_string(hide_password=False)
-    config = _config(tmp_path, url, _reference(tmp_path / "ref.csv"))
+    config = _config(tmp_path, url, write_reference(tmp_path / "ref.csv"))
     monkeypatch.chdir(tmp_path)
     end = t0 + timedelta(minutes=30)
     args = ["report", "drift", "-c", str(config), "--model", MODEL]

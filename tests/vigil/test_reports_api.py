@@ -9,21 +9,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
+from report_window import MODEL, store_window, write_reference
 from sqlalchemy import Engine, create_engine, text
 
-from store.predictions import insert_predictions, register_models
 from vigil.app import build_app
 from vigil.config import parse_config
 from vigil.reports_api import CACHE_HEADER, ReportCache
 
 pytest.importorskip("evidently", reason="evidently is in the reports and dev extras")
 
-MODEL = "credit-risk"
 READ = "reader-key-0123456789"
 INGEST = "ingest-key-0123456789"
 
@@ -32,48 +29,10 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def _reference(path: Path, n: int = 400) -> Path:
-    rng = np.random.default_rng(1)
-    table = pa.table(
-        {
-            "income": rng.normal(50_000, 10_000, n),
-            "purpose": rng.choice(["car", "home", "business"], n, p=[0.5, 0.4, 0.1]),
-        }
-    )
-    pacsv.write_csv(table, path)
-    return path
-
-
-def _store_window(engine: Engine, start: datetime, n: int = 300) -> None:
-    """``n`` predictions in the hour after ``start``: income in thousands, more business loans."""
-    rng = np.random.default_rng(2)
-    register_models(engine, [(MODEL, "binary_classification")], start)
-    insert_predictions(
-        engine,
-        [
-            {
-                "model": MODEL,
-                "version": "v1",
-                "request_id": f"r-{i}",
-                "ts": start + timedelta(seconds=10 * i),
-                "features": {
-                    "income": float(rng.normal(50, 10)),
-                    "purpose": str(rng.choice(["car", "business"])),
-                },
-                "prediction": 0,
-                "score": 0.2,
-                "latency_ms": 5.0,
-                "received_at": start,
-            }
-            for i in range(n)
-        ],
-    )
-
-
 @pytest.fixture
 def client(engine: Engine, tmp_path: Path, t0: datetime) -> Iterator[TestClient]:
-    _store_window(engine, t0)
-    reference = _reference(tmp_path / "ref.csv")
+    store_window(engine, t0)
+    reference = write_reference(tmp_path / "ref.csv")
     config = parse_config(
         f"""
 collector:
@@ -237,7 +196,7 @@ def test_a_cache_file_is_named_by_model_and_window_and_differs_per_reference_ver
 def test_a_model_whose_reference_is_a_sql_query_gets_its_report_too(
     sqlite_engine: Engine, tmp_path: Path, t0: datetime
 ) -> None:
-    _store_window(sqlite_engine, t0)
+    store_window(sqlite_engine, t0)
     reference_db = f"sqlite:///{tmp_path / 'warehouse.db'}"
     warehouse = create_engine(reference_db)
     rng = np.random.default_rng(3)
