@@ -1,12 +1,19 @@
 """What one accepted request becomes: a :class:`Batch` of store-ready rows of one kind.
 
 The same batch is written to the store directly (``direct``) or encoded into a spool record
-and decoded again by the writer (``spool``). The encoding is JSON; datetimes are ISO 8601
-text, turned back into aware datetimes by field name, so no user value (a ``segment``
-attribute, say) can be mistaken for a time. orjson writes and reads it (datetimes in C);
-the standard library takes over for what orjson refuses (integers beyond 64 bits) and for
-the rarer kinds, and reads back what it wrote. Both write the same document, so records
-of earlier versions decode too.
+and decoded again by the writer (``spool``). The encoding is JSON.
+
+Predictions, the kind that comes by the ten thousand a second, travel as the store's
+prepared rows (:func:`store.predictions.prepare_predictions`: a list of values per row,
+JSON columns already JSON text, times already UTC text), made once where the request is
+accepted; the writer hands them to the driver as they are, so nothing is decoded into
+dicts and datetimes only to be encoded again. Such a record says ``"format":"prepared"``.
+
+The other kinds (and predictions spooled by earlier versions) are rows of dicts; their
+datetimes are ISO 8601 text, turned back into aware datetimes by field name, so no user
+value (a ``segment`` attribute, say) can be mistaken for a time. orjson writes and reads
+records (datetimes in C); the standard library takes over for what orjson refuses
+(integers beyond 64 bits) and for the rarer kinds, and reads back what it wrote.
 """
 
 from __future__ import annotations
@@ -23,16 +30,22 @@ import orjson
 from sqlalchemy import Engine
 
 from store.pipeline_runs import upsert_pipeline_runs
-from store.predictions import insert_labels, insert_predictions
+from store.predictions import (
+    PREDICTION_COLUMNS,
+    insert_labels,
+    insert_prepared_predictions,
+    prepare_predictions,
+)
 from store.spans import insert_spans
 
 Kind = Literal["predictions", "labels", "pipeline_runs", "spans"]
-StoreWriter = Callable[[Engine, Sequence[dict[str, Any]]], int]
+StoreWriter = Callable[[Engine, Sequence[Any]], int]
 
-#: How each kind reaches the store; every writer is idempotent, so replays store nothing twice.
+#: How each kind's store-ready rows (:func:`store_ready`) reach the store; every writer is
+#: idempotent, so replays store nothing twice.
 WRITERS: Mapping[str, StoreWriter] = MappingProxyType(
     {
-        "predictions": insert_predictions,
+        "predictions": insert_prepared_predictions,
         "labels": insert_labels,
         "pipeline_runs": upsert_pipeline_runs,
         "spans": insert_spans,
@@ -63,12 +76,27 @@ _STDLIB_MARK = b" "
 _HEAD = re.compile(rb' ?\{"kind":"[a-z_]{1,20}","spooled_at":"([0-9T:.+-]{1,40})"')
 
 
+#: Marks a record whose prediction rows are prepared rows rather than dicts.
+_PREPARED = "prepared"
+
+
+def store_ready(kind: str, rows: Sequence[Any]) -> list[Any]:
+    """Validated rows of ``kind`` as its :data:`WRITERS` entry takes them: predictions as
+    prepared rows (dicts are prepared; prepared rows are left alone), other kinds as dicts."""
+    if kind == "predictions" and rows and isinstance(rows[0], Mapping):
+        return prepare_predictions(rows)
+    return list(rows)
+
+
 @dataclass(frozen=True)
 class Batch:
-    """Rows of one kind accepted together, and when they were spooled."""
+    """Rows of one kind accepted together, and when they were spooled.
+
+    Predictions are prepared rows once encoded or decoded (dicts given here are prepared by
+    :func:`encode`); the other kinds are dicts."""
 
     kind: Kind
-    rows: list[dict[str, Any]]
+    rows: list[Any]
     spooled_at: datetime
 
 
@@ -86,8 +114,24 @@ def _encode_stdlib(batch: Batch) -> bytes:
     return _STDLIB_MARK + json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
 
 
+def _encode_prepared(batch: Batch) -> bytes:
+    document = {
+        "kind": batch.kind,
+        "spooled_at": batch.spooled_at,
+        "format": _PREPARED,
+        "rows": store_ready(batch.kind, batch.rows),
+    }
+    try:
+        return orjson.dumps(document)
+    except TypeError:  # an integer score beyond 64 bits, say
+        document["spooled_at"] = batch.spooled_at.isoformat()
+        return _STDLIB_MARK + json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
+
+
 def encode(batch: Batch) -> bytes:
     """The spool payload of a batch."""
+    if batch.kind == "predictions":
+        return _encode_prepared(batch)
     if batch.kind not in _FAST_KINDS:
         return _encode_stdlib(batch)
     document = {"kind": batch.kind, "spooled_at": batch.spooled_at, "rows": batch.rows}
@@ -111,12 +155,20 @@ def decode(payload: bytes) -> Batch:
         times = _TIME_FIELDS[kind]
         rows = document["rows"]
         parse = datetime.fromisoformat
+        if document.get("format") == _PREPARED:
+            width = len(PREDICTION_COLUMNS)
+            if kind != "predictions" or not all(
+                type(row) is list and len(row) == width for row in rows
+            ):
+                raise TypeError("prepared rows are lists of prediction values")
+            return Batch(kind, rows, parse(document["spooled_at"]))
         for row in rows:
             for key in times:
                 value = row.get(key)
                 if value is not None:
                     row[key] = parse(value)
-        return Batch(kind, rows, parse(document["spooled_at"]))
+        # Predictions spooled as dicts by an earlier version are prepared like new ones.
+        return Batch(kind, store_ready(kind, rows), parse(document["spooled_at"]))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorruptRecord(f"undecodable spool record: {type(exc).__name__}") from None
 

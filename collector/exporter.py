@@ -31,7 +31,7 @@ class ExportResult(enum.Enum):
 
 
 class Exporter(Protocol):
-    def export(self, kind: str, rows: Sequence[dict[str, Any]]) -> ExportResult: ...
+    def export(self, kind: str, rows: Sequence[Any]) -> ExportResult: ...
 
 
 class StoreExporter:
@@ -48,7 +48,7 @@ class StoreExporter:
         self._timer = timer
         self._failing = False
 
-    def export(self, kind: str, rows: Sequence[dict[str, Any]]) -> ExportResult:
+    def export(self, kind: str, rows: Sequence[Any]) -> ExportResult:
         started = self._timer()
         try:
             with _tracer.start_as_current_span(

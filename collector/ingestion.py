@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from opentelemetry import trace
 from sqlalchemy import Engine
 
-from collector.batches import WRITERS, Batch, Kind, encode
+from collector.batches import WRITERS, Batch, Kind, encode, store_ready
 from collector.config import CollectorConfig
 from collector.errors import Overloaded
 from collector.exporter import StoreExporter
@@ -78,7 +78,7 @@ class DirectIngestion:
         engine: Engine,
         metrics: CollectorMetrics,
         timer: Callable[[], float] = time.perf_counter,
-        profiler: Callable[[str, list[dict[str, Any]]], None] | None = None,
+        profiler: Callable[[str, list[Any]], None] | None = None,
     ) -> None:
         self._engine = engine
         self._timer = timer
@@ -93,12 +93,13 @@ class DirectIngestion:
         with _tracer.start_as_current_span(
             "vigil.store.write", attributes={"vigil.kind": kind, "vigil.rows": len(rows)}
         ):
-            stored = WRITERS[kind](self._engine, rows)
+            ready = store_ready(kind, rows)
+            stored = WRITERS[kind](self._engine, ready)
         self.metrics.write_seconds.labels(kind).observe(self._timer() - started)
         self.metrics.ingested.labels(kind).inc(stored)
         self.metrics.duplicates.labels(kind).inc(len(rows) - stored)
         if self._profiler is not None:
-            self._profiler(kind, rows)
+            self._profiler(kind, ready)
         return Receipt(len(rows), stored, len(rows) - stored)
 
     def ready(self) -> dict[str, Any]:
@@ -146,7 +147,7 @@ class SpoolIngestion:
             )
 
     def accept(self, kind: Kind, rows: list[dict[str, Any]]) -> Receipt:
-        payload = encode(Batch(kind, rows, self._clock()))
+        payload = encode(Batch(kind, store_ready(kind, rows), self._clock()))
         if self._spool.depth_bytes() + len(payload) > self._max_bytes:
             raise Overloaded(
                 f"accepting {len(payload)} more bytes would put the spool over its limit of "
@@ -186,7 +187,7 @@ def open_ingestion(
     spool_dir: Path,
     metrics: CollectorMetrics,
     clock: Callable[[], datetime],
-    profiler: Callable[[str, list[dict[str, Any]]], None] | None = None,
+    profiler: Callable[[str, list[Any]], None] | None = None,
 ) -> Ingestion:
     """The sink ``config.durability`` asks for; a spool is opened (not yet drained) here.
     ``profiler`` sees each batch the spool's writer stores (:mod:`collector.profiles`)."""

@@ -54,7 +54,7 @@ class BatchProcessor:
         max_batch_rows: int = 5000,
         delay: float = 0.2,
         max_backoff: float = 30.0,
-        profiler: Callable[[str, list[dict[str, Any]]], None] | None = None,
+        profiler: Callable[[str, list[Any]], None] | None = None,
     ) -> None:
         self._spool = spool
         self._exporter = exporter
@@ -191,7 +191,7 @@ class BatchProcessor:
 
     def _export(self, batches: list[Batch]) -> bool:
         """Export every kind, retrying with backoff; False if stopped before it all went in."""
-        by_kind: dict[str, list[dict[str, Any]]] = {}
+        by_kind: dict[str, list[Any]] = {}
         for batch in batches:
             by_kind.setdefault(batch.kind, []).extend(batch.rows)
         attempt = 0
@@ -210,7 +210,7 @@ class BatchProcessor:
             attempt += 1
         return True
 
-    def _export_kind(self, kind: str, rows: list[dict[str, Any]]) -> ExportResult:
+    def _export_kind(self, kind: str, rows: list[Any]) -> ExportResult:
         """Never let an exporter's bug kill the thread: log it, and retry like an outage."""
         try:
             return self._exporter.export(kind, rows)

@@ -86,7 +86,7 @@ def insert_tuples_ignoring_conflicts(
     conn: Connection,
     table: Table,
     columns: Sequence[str],
-    rows: list[tuple[Any, ...]],
+    rows: Sequence[Sequence[Any]],
     conflict_columns: Sequence[str],
 ) -> int:
     """Bulk-insert pre-encoded ``rows`` (one value per name in ``columns``), skipping those
@@ -106,17 +106,28 @@ def insert_tuples_ignoring_conflicts(
     names = ", ".join(columns)
     target = ", ".join(conflict_columns)
     dialect = conn.dialect.name
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
     if dialect == "sqlite":
         marks = ", ".join("?" * len(columns))
         sql = (
             f"INSERT INTO {table.name} ({names}) VALUES ({marks}) ON CONFLICT ({target}) DO NOTHING"
         )
-        return int(conn.exec_driver_sql(sql, rows).rowcount)
+        # The driver's own executemany: it takes rows as lists too (spool records hold
+        # lists), which SQLAlchemy's would refuse, and binds them with no layer between.
+        sqlite_cursor: Any = dbapi.cursor()
+        try:
+            sqlite_cursor.executemany(sql, rows)
+            return int(sqlite_cursor.rowcount)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(
+                sql, None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+            ) from exc
+        finally:
+            sqlite_cursor.close()
     if dialect != "postgresql":  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise NotImplementedError(f"unsupported dialect {dialect}")
     staging = f"vigil_staging_{table.name}"
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
     statements = (
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} AS "
         f"SELECT {names} FROM {table.name} WITH NO DATA",

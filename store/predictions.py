@@ -49,29 +49,34 @@ PREDICTION_COLUMNS = (
     "trace_id",
 )
 _ABSENT: Any = object()
+#: Positions in a prepared row (:func:`prepare_predictions`) that readers of one need.
+MODEL, VERSION, REQUEST_ID, TS, FEATURES, PREDICTION, SCORE = range(7)
+RECEIVED_AT = PREDICTION_COLUMNS.index("received_at")
+#: A prediction row as the store takes it: values in ``PREDICTION_COLUMNS`` order, JSON
+#: columns as JSON text, times as UTC text (``YYYY-MM-DD HH:MM:SS.ffffff``). A list when it
+#: was read back from a spool record, a tuple when prepared here.
+PreparedRow = Sequence[Any]
 
 
-def _encoded(rows: Sequence[dict[str, Any]], sqlite: bool) -> list[tuple[Any, ...]]:
-    """Rows as driver values in ``PREDICTION_COLUMNS`` order (the hot loop of ingestion).
+def prepare_predictions(rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Validated prediction rows (dicts with aware datetimes) as :data:`PreparedRow` tuples.
 
-    JSON columns become text; a nullable one whose key is left out is SQL NULL, while a
-    value given (None too) is JSON, as SQLAlchemy's ``JSON`` type stores them. Times become
-    SQLite's text on SQLite (rows of one batch share ``received_at``, so its text is
-    cached); PostgreSQL takes aware datetimes as they are.
+    The hot loop of ingestion, run once per event where the event is accepted: what comes
+    out is what the spool keeps and what the writer hands the driver unchanged, so no JSON
+    or time is encoded twice. JSON columns become text; a nullable one whose key is left
+    out is SQL NULL, while a value given (None too) is JSON, as SQLAlchemy's ``JSON`` type
+    stores them. Times become the naive UTC text ``UTCDateTime`` stores on SQLite (rows of
+    one batch share ``received_at``, so its text is cached); PostgreSQL is told the zone
+    when they are inserted.
     """
     out = []
     times: dict[datetime, str] = {}
     dumps = store_json
     for row in rows:
-        ts, received = row["ts"], row["received_at"]
-        if sqlite:
-            ts = sqlite_time(ts)
-            text = times.get(received)
-            if text is None:
-                text = times[received] = sqlite_time(received)
-            received = text
-        elif ts.tzinfo is None or received.tzinfo is None:
-            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
+        received = row["received_at"]
+        text = times.get(received)
+        if text is None:
+            text = times[received] = sqlite_time(received)
         get = row.get
         prediction, segment = get("prediction", _ABSENT), get("segment", _ABSENT)
         out.append(
@@ -79,13 +84,13 @@ def _encoded(rows: Sequence[dict[str, Any]], sqlite: bool) -> list[tuple[Any, ..
                 row["model"],
                 row["version"],
                 row["request_id"],
-                ts,
+                sqlite_time(row["ts"]),
                 dumps(row["features"]),
                 None if prediction is _ABSENT else dumps(prediction),
                 get("score"),
                 get("latency_ms"),
                 get("error"),
-                received,
+                text,
                 get("variant"),
                 get("experiment"),
                 None if segment is _ABSENT else dumps(segment),
@@ -95,24 +100,45 @@ def _encoded(rows: Sequence[dict[str, Any]], sqlite: bool) -> list[tuple[Any, ..
     return out
 
 
-def insert_predictions(engine: Engine, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert prediction rows (dicts with the ``predictions`` columns); duplicates are skipped.
+_TIME_POSITIONS = (TS, RECEIVED_AT)
 
-    Returns the number of rows actually inserted. Duplicates are (model, request_id) pairs
-    already stored (or repeated in ``rows``), so a retried or replayed batch is stored once.
-    One transaction, one bulk statement (:func:`store.dml.insert_tuples_ignoring_conflicts`):
-    this is the write every accepted event goes through.
+
+def _with_utc_zone(rows: Sequence[PreparedRow]) -> list[tuple[Any, ...]]:
+    """Prepared rows with ``+00`` after each time, so PostgreSQL never reads them in the
+    session's own time zone."""
+    out = []
+    for row in rows:
+        values = list(row)
+        for i in _TIME_POSITIONS:
+            values[i] = values[i] + "+00"
+        out.append(tuple(values))
+    return out
+
+
+def insert_prepared_predictions(engine: Engine, rows: Sequence[PreparedRow]) -> int:
+    """Insert :data:`PreparedRow` s; duplicates are skipped; return the rows inserted.
+
+    Duplicates are (model, request_id) pairs already stored (or repeated in ``rows``), so a
+    retried or replayed batch is stored once. One transaction, one bulk statement
+    (:func:`store.dml.insert_tuples_ignoring_conflicts`): this is the write every accepted
+    event goes through, and on SQLite the rows go to the driver as they are.
     """
     if not rows:
         return 0
-    encoded = _encoded(rows, engine.dialect.name == "sqlite")
+    values = rows if engine.dialect.name == "sqlite" else _with_utc_zone(rows)
     try:
         with engine.begin() as conn:
             return insert_tuples_ignoring_conflicts(
-                conn, predictions, PREDICTION_COLUMNS, encoded, ["model", "request_id"]
+                conn, predictions, PREDICTION_COLUMNS, values, ["model", "request_id"]
             )
     except SQLAlchemyError as exc:
         raise StoreUnavailable(f"could not store predictions: {type(exc).__name__}") from None
+
+
+def insert_predictions(engine: Engine, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert prediction rows (dicts with the ``predictions`` columns, aware UTC times);
+    duplicates are skipped. Returns the number of rows actually inserted."""
+    return insert_prepared_predictions(engine, prepare_predictions(rows))
 
 
 def insert_labels(engine: Engine, rows: Sequence[dict[str, Any]]) -> int:

@@ -12,16 +12,18 @@ Reproduce (from the repository root; one pass takes about 2.5 minutes on 2 cores
 
 One pass measures, with batches of 500 events of 20 numeric features each:
 
-1. **HTTP throughput**: a collector (``vigil serve``'s app, one uvicorn worker) in its own
-   process on 127.0.0.1; 4 client threads post pre-encoded batches back to back. Acked
-   events/s for SQLite and PostgreSQL (a throwaway database on the server at
+1. **HTTP throughput**: a collector (``vigil serve``'s app, one uvicorn worker, profiles on
+   as in ``vigil serve``; ``--no-profiles`` turns them off) in its own process on
+   127.0.0.1; 4 client threads post pre-encoded batches back to back. Acked events/s for
+   SQLite and PostgreSQL (a throwaway database on the server at
    ``VIGIL_BENCH_POSTGRES_URL``, default the test server; dropped afterwards), each in
    ``spool`` and ``direct`` durability. In spool mode the acknowledgement means fsynced to
-   the spool; "stored" is when the writer has drained it.
+   the spool; "stored" is when the writer has drained it (and profiled it).
 2. **Latency at 10,000 events/s offered**: 20 batches a second for 10 s, sent on schedule
    whatever the answers (open loop); p50/p99/max from the scheduled send time.
-3. **In-process**: validation alone; spool append (encode + fsync) alone; the batch writer
-   draining a pre-filled spool (decode + idempotent bulk insert) into SQLite and PostgreSQL.
+3. **In-process**: validation alone; spool append (prepare the store's rows + encode +
+   fsync) alone; the batch writer draining a pre-filled spool (decode + idempotent bulk
+   insert) into SQLite and PostgreSQL, without and with the profiler (``_profiled``).
 4. **whylogs** (importable here, or in the interpreter ``--whylogs-python`` names):
    ``why.log`` of the same rows as one DataFrame and in 500-row batches, in a subprocess.
 
@@ -65,6 +67,8 @@ from sqlalchemy.engine import make_url
 from collector.batches import Batch, encode
 from collector.exporter import StoreExporter
 from collector.metrics import CollectorMetrics
+from collector.profiles.config import ProfilesConfig
+from collector.profiles.profiler import Profiler
 from collector.spool import Spool
 from collector.validation import Limits, validate_predictions
 from collector.writer import BatchProcessor
@@ -93,8 +97,13 @@ def http_target(name: str, url: str, durability: str, tmp: Path, args: argparse.
     """Throughput, then latency at the offered load, against one fresh collector."""
     spool = tmp / f"spool-{name}-{durability}-{uuid.uuid4().hex[:6]}"
     run = uuid.uuid4().hex[:8]
-    result: dict[str, Any] = {"store": name, "durability": durability, "load_before": _load()}
-    with collector(url, durability, spool) as (base, pid):
+    result: dict[str, Any] = {
+        "store": name,
+        "durability": durability,
+        "profiles": not args.no_profiles,
+        "load_before": _load(),
+    }
+    with collector(url, durability, spool, profiles=not args.no_profiles) as (base, pid):
         closed_loop(base, bodies(f"warm-{run}", 8, BATCH), 2, 30)  # warm-up
         payloads = bodies(run, args.batches, BATCH)
         cpu = cpu_seconds(pid)
@@ -133,11 +142,19 @@ def _spooled(tmp: Path, rows: int, label: str) -> tuple[Spool, float, float]:
     return spool, validating, appending
 
 
-def _drain(spool: Spool, engine: Any, rows: int) -> float:
-    """Seconds the batch writer takes to move the whole spool into ``engine``."""
+def _drain(spool: Spool, engine: Any, rows: int, profiles: bool = False) -> float:
+    """Seconds the batch writer takes to move the whole spool into ``engine`` (and to
+    profile it, with ``profiles``, as ``vigil serve``'s writer does)."""
     metrics = CollectorMetrics(CollectorRegistry())
+    profiler = Profiler(engine, [MODEL], ProfilesConfig(), _now) if profiles else None
     processor = BatchProcessor(
-        spool, StoreExporter(engine, metrics), metrics, _now, max_batch_rows=5000, delay=0
+        spool,
+        StoreExporter(engine, metrics),
+        metrics,
+        _now,
+        max_batch_rows=5000,
+        delay=0,
+        profiler=profiler,
     )
     t0 = time.perf_counter()
     processor.start()
@@ -145,6 +162,7 @@ def _drain(spool: Spool, engine: Any, rows: int) -> float:
     writing = time.perf_counter() - t0
     processor.shutdown(timeout=5)
     assert drained, "the writer did not drain within 120 s"
+    assert profiler is None or profiler.failures == 0, "profiling failed"
     stored = count_predictions(engine, "bench")
     assert stored == rows, f"stored {stored} of {rows}"
     return writing
@@ -159,6 +177,11 @@ def in_process(tmp: Path, rows: int, postgres_url: str | None) -> dict[str, Any]
     engine = create_store_engine(f"sqlite:///{tmp / 'inproc.db'}")
     upgrade(engine)
     result["writer_sqlite_per_s"] = rows / _drain(spool, engine, rows)
+    engine.dispose()
+    spool, _, _ = _spooled(tmp, rows, "sqlite-profiled")
+    engine = create_store_engine(f"sqlite:///{tmp / 'inproc-profiled.db'}")
+    upgrade(engine)
+    result["writer_sqlite_profiled_per_s"] = rows / _drain(spool, engine, rows, profiles=True)
     engine.dispose()
     if postgres_url is not None:
         spool, _, _ = _spooled(tmp, rows, "postgresql")
@@ -296,6 +319,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=60.0, help="bound of each phase, s")
     parser.add_argument("--whylogs-python", help="interpreter with whylogs (default: this one)")
     parser.add_argument("--skip-whylogs", action="store_true")
+    parser.add_argument(
+        "--no-profiles", action="store_true", help="HTTP collectors without the profiler"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="passes in this command")
     parser.add_argument("--json", help="write the results (a list of passes) here")
     parser.add_argument("--summarize", nargs="+", metavar="JSON", help="only summarize files")

@@ -74,10 +74,14 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def collector(db_url: str, durability: str, spool: Path) -> Iterator[tuple[str, int]]:
+def collector(
+    db_url: str, durability: str, spool: Path, profiles: bool = True
+) -> Iterator[tuple[str, int]]:
     """Run ``server.py`` in its own process; yield its URL and pid; stop it afterwards."""
     port = _free_port()
     argv = [sys.executable, str(SERVER), "--db", db_url, "--durability", durability]
+    if not profiles:
+        argv.append("--no-profiles")
     proc = subprocess.Popen([*argv, "--spool", str(spool), "--port", str(port)])
     url = f"http://127.0.0.1:{port}"
     try:

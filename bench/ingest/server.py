@@ -2,7 +2,8 @@
 
 Started by ``bench_ingest.py`` so that the load generator does not share its GIL. Builds
 the same app as ``vigil serve`` (``vigil.app.build_app``) with one model of 20 numeric
-features, opens the sink ``--durability`` asks for, and serves on 127.0.0.1 until killed.
+features, opens the sink ``--durability`` asks for with the profiler ``vigil serve`` gives
+it (``--no-profiles`` leaves it out), and serves on 127.0.0.1 until killed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from prometheus_client import CollectorRegistry
 from collector.config import ApiKeyConfig, CollectorConfig
 from collector.ingestion import open_ingestion
 from collector.metrics import CollectorMetrics
+from collector.profiles.profiler import Profiler
 from store.db import create_store_engine, upgrade
 from store.predictions import register_models
 from store.specs import FeatureSpec, ModelSpec
@@ -57,14 +59,25 @@ def main() -> None:
     parser.add_argument("--durability", choices=("spool", "direct"), required=True)
     parser.add_argument("--spool", required=True, help="spool folder")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument(
+        "--no-profiles", action="store_true", help="store events without profiling them"
+    )
     args = parser.parse_args()
     config = bench_config(args.durability, Path(args.spool))
     engine = create_store_engine(args.db)
     upgrade(engine)
     register_models(engine, [("bench", "binary_classification")], wall_clock())
     registry = CollectorRegistry()
+    profiler = None
+    if not args.no_profiles:  # as `vigil serve` does (vigil.serve.open_collector)
+        profiler = Profiler(engine, config.models, config.collector.profiles, wall_clock)
     sink = open_ingestion(
-        engine, config.collector, Path(args.spool), CollectorMetrics(registry), wall_clock
+        engine,
+        config.collector,
+        Path(args.spool),
+        CollectorMetrics(registry),
+        wall_clock,
+        profiler=profiler,
     )
     sink.start()
     app = build_app(config, engine, registry, wall_clock, ingestion=sink)
@@ -75,6 +88,8 @@ def main() -> None:
         uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
     finally:
         sink.shutdown(timeout=10)
+        if profiler is not None:
+            profiler.flush()
         engine.dispose()
 
 

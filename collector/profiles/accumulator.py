@@ -5,23 +5,29 @@ integer group codes; every feature of the model is then profiled for all groups 
 (:mod:`collector.profiles.numeric`, :mod:`collector.profiles.categorical`). Pulling one
 feature's values out of the row dicts is the only per-value Python step. Embedding features
 are not profiled. Each model's rows are also offered to the reservoir of their window.
+
+Rows are dicts (validated rows) or the store's prepared rows
+(:func:`store.predictions.prepare_predictions`, what the spool's writer stores); the
+features of prepared rows are read back from their JSON text, all of a model's at once.
 """
 
 from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import orjson
 from numpy.typing import NDArray
 
 from collector.profiles.categorical import grouped_categorical
 from collector.profiles.numeric import grouped_numeric
 from collector.profiles.reservoir import offer
+from store.predictions import FEATURES, MODEL, PREDICTION, REQUEST_ID, SCORE, TS, VERSION
 from store.profile_records import FeatureProfile, Reservoir, SketchSettings
 from store.profiles import ProfileKey, ReservoirKey
 from store.specs import FeatureSpec, ModelSpec
@@ -110,27 +116,90 @@ def reservoir_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return kept
 
 
+def prepared_reservoir_row(row: Sequence[Any]) -> dict[str, Any]:
+    """:func:`reservoir_row` of a prepared row: the same dict the row's dict gives."""
+    prediction = row[PREDICTION]
+    return {
+        "request_id": row[REQUEST_ID],
+        "version": row[VERSION],
+        "features": orjson.loads(row[FEATURES]),
+        "prediction": None if prediction is None else orjson.loads(prediction),
+        "score": row[SCORE],
+        "ts": datetime.fromisoformat(row[TS]).replace(tzinfo=UTC).isoformat(),
+    }
+
+
+@dataclass(frozen=True)
+class _ModelRows:
+    """One model's rows of a batch, as the profiling steps read them."""
+
+    rows: Sequence[Any]
+    versions: list[str]
+    seconds: NDArray[np.int64]
+    features: list[Mapping[str, Any]]
+    keep: Callable[[Any], Mapping[str, Any]]
+
+
+def _from_dicts(rows: Sequence[Mapping[str, Any]]) -> _ModelRows:
+    return _ModelRows(
+        rows,
+        [r["version"] for r in rows],
+        np.floor([r["ts"].timestamp() for r in rows]).astype(np.int64),
+        [r["features"] for r in rows],
+        reservoir_row,
+    )
+
+
+def _from_prepared(rows: Sequence[Sequence[Any]]) -> _ModelRows:
+    times = np.array([r[TS] for r in rows], dtype="datetime64[us]").astype(np.int64)
+    features = orjson.loads(b"[" + ",".join([r[FEATURES] for r in rows]).encode() + b"]")
+    return _ModelRows(
+        rows,
+        [r[VERSION] for r in rows],
+        times // 1_000_000,
+        features,
+        prepared_reservoir_row,
+    )
+
+
+def _by_model(rows: Sequence[Any]) -> dict[str, _ModelRows]:
+    """The batch's rows grouped by model, dicts and prepared rows alike."""
+    prepared = not isinstance(rows[0], Mapping)
+    model_of: Callable[[Any], str] = operator.itemgetter(MODEL if prepared else "model")
+    names = [model_of(row) for row in rows]
+    groups: dict[str, list[Any]] = {}
+    if names.count(names[0]) == len(names):  # a batch of one model: no regrouping
+        groups[names[0]] = list(rows)
+    else:
+        for row, name in zip(rows, names, strict=True):
+            groups.setdefault(name, []).append(row)
+    build = _from_prepared if prepared else _from_dicts
+    return {name: build(members) for name, members in groups.items()}
+
+
 def offer_to_reservoirs(
     reservoirs: dict[ReservoirKey, Reservoir],
     model: str,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Any],
     seconds: NDArray[np.int64],
     window: timedelta,
     capacity: int,
     rng: np.random.Generator,
+    keep: Callable[[Any], Mapping[str, Any]] = reservoir_row,
 ) -> None:
-    """Offer each row to the reservoir of its (model, window), created empty if needed."""
+    """Offer each row to the reservoir of its (model, window), created empty if needed;
+    ``keep`` turns a row that enters a sample into what the sample keeps."""
     width = int(window.total_seconds())
     windows = seconds // width
     for start in np.unique(windows).tolist():
         members = np.flatnonzero(windows == start).tolist()
         key = (model, datetime.fromtimestamp(start * width, tz=UTC))
         current = reservoirs.get(key, Reservoir(capacity, 0, ()))
-        reservoirs[key] = offer(current, [rows[i] for i in members], rng, reservoir_row)
+        reservoirs[key] = offer(current, [rows[i] for i in members], rng, keep)
 
 
 def profile_batch(
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Any],
     models: Mapping[str, ModelSpec],
     edges: Edges,
     settings: SketchSettings,
@@ -139,30 +208,24 @@ def profile_batch(
     reservoir_window: timedelta = timedelta(hours=1),
     reservoirs: dict[ReservoirKey, Reservoir] | None = None,
 ) -> BatchProfiles:
-    """Profiles of validated prediction rows, and their rows offered to ``reservoirs`` (the
-    batch's own, in ``BatchProfiles.reservoirs``, unless the caller keeps them across
-    batches). Rows of models not in ``models`` are skipped (the validator refused them).
+    """Profiles of validated prediction rows (dicts or prepared rows), and their rows
+    offered to ``reservoirs`` (the batch's own, in ``BatchProfiles.reservoirs``, unless the
+    caller keeps them across batches). Rows of models not in ``models`` are skipped (the
+    validator refused them).
     """
     if not rows:
         return BatchProfiles()
-    names = [row["model"] for row in rows]
-    by_model: dict[str, list[Mapping[str, Any]]] = {}
-    if names.count(names[0]) == len(names):  # a batch of one model: no regrouping
-        by_model[names[0]] = list(rows)
-    else:
-        for row, name in zip(rows, names, strict=True):
-            by_model.setdefault(name, []).append(row)
     out = BatchProfiles()
     if reservoirs is None:
         reservoirs = out.reservoirs
-    for model, members in by_model.items():
+    for model, members in _by_model(rows).items():
         spec = models.get(model)
         if spec is None:
             continue
-        seconds = np.floor([r["ts"].timestamp() for r in members]).astype(np.int64)
+        seconds = members.seconds
         minutes = seconds // 60
-        groups, pairs = _groups([r["version"] for r in members], minutes)
-        features = [r["features"] for r in members]
+        groups, pairs = _groups(members.versions, minutes)
+        features = members.features
         numeric = [f.name for f in spec.features if f.type == "numeric"]
         matrix = _numeric_columns(numeric, features)
         for feature in spec.features:
@@ -183,6 +246,13 @@ def profile_batch(
                 out.profiles[ProfileKey(model, version, feature.name, start)] = profile
         if reservoirs is not None and reservoir_size > 0:
             offer_to_reservoirs(
-                reservoirs, model, members, seconds, reservoir_window, reservoir_size, rng
+                reservoirs,
+                model,
+                members.rows,
+                seconds,
+                reservoir_window,
+                reservoir_size,
+                rng,
+                members.keep,
             )
     return out

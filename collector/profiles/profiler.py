@@ -74,7 +74,7 @@ class Profiler:
             self._edges_read = self._timer()
         return self._edges
 
-    def __call__(self, kind: str, rows: Sequence[dict[str, Any]]) -> None:
+    def __call__(self, kind: str, rows: Sequence[Any]) -> None:
         if kind != "predictions" or not rows or not self._config.enabled:
             return
         self._guarded(len(rows), lambda: self._profile(rows))

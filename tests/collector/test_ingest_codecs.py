@@ -17,6 +17,7 @@ import pytest
 from collector.batches import Batch, CorruptRecord, decode, encode, spooled_at
 from collector.bodies import parse_events
 from collector.errors import PayloadError
+from store.predictions import prepare_predictions
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=UTC)
 
@@ -108,22 +109,70 @@ def test_bad_bodies_get_the_standard_library_error_message(
         parse_events(body, content_type)
 
 
-def test_a_batch_round_trips_through_a_spool_record_with_aware_utc_times() -> None:
+def test_predictions_are_spooled_as_the_stores_prepared_rows() -> None:
     rows = [prediction_row(i) for i in range(3)]
     batch = decode(encode(Batch("predictions", [dict(r) for r in rows], T0)))
     assert batch.kind == "predictions" and batch.spooled_at == T0
-    assert batch.rows == rows
-    assert all(
-        r["ts"].tzinfo is not None and r["ts"].utcoffset() == timedelta(0) for r in batch.rows
-    )
+    assert batch.rows == [list(r) for r in prepare_predictions(rows)]
+    first = batch.rows[0]
+    assert first[3] == "2026-03-02 09:00:00.123456"  # UTC text, as SQLite stores it
+    assert json.loads(first[4]) == rows[0]["features"]
+    assert first[12] == '{"region":"eu"}'
+
+
+def test_prepared_rows_given_to_encode_are_spooled_unchanged() -> None:
+    prepared = prepare_predictions([prediction_row(i) for i in range(2)])
+    assert decode(encode(Batch("predictions", prepared, T0))).rows == [list(r) for r in prepared]
+
+
+def test_times_in_other_zones_are_prepared_as_utc() -> None:
+    local = T0.astimezone(timezone(timedelta(hours=-5)))
+    (row,) = prepare_predictions([prediction_row(0, ts=local, received_at=local)])
+    assert row[3] == row[9] == "2026-03-02 09:00:00.123456"
+    with pytest.raises(ValueError, match="naive"):
+        prepare_predictions([prediction_row(0, ts=T0.replace(tzinfo=None))])
 
 
 def test_an_integer_beyond_64_bits_is_spooled_by_the_standard_library_and_kept_exact() -> None:
-    rows = [prediction_row(0, prediction=10**30), prediction_row(1, prediction=-(2**70))]
+    rows = [prediction_row(0, prediction=10**30, score=2**70), prediction_row(1)]
     payload = encode(Batch("predictions", rows, T0))
     back = decode(payload).rows
-    assert back[0]["prediction"] == 10**30 and isinstance(back[0]["prediction"], int)
-    assert back[1]["prediction"] == -(2**70)
+    assert json.loads(back[0][5]) == 10**30
+    assert back[0][6] == 2**70 and isinstance(back[0][6], int)
+
+
+def test_predictions_spooled_as_dicts_by_an_earlier_version_decode_as_prepared_rows() -> None:
+    rows = [prediction_row(i) for i in range(2)]
+    old = json.dumps(
+        {
+            "kind": "predictions",
+            "spooled_at": T0.isoformat(),
+            "rows": [
+                {k: (v.isoformat() if k in ("ts", "received_at") else v) for k, v in r.items()}
+                for r in rows
+            ],
+        },
+        separators=(",", ":"),
+    ).encode()
+    assert decode(old).rows == prepare_predictions(rows)
+    assert decode(b" " + old).rows == prepare_predictions(rows)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pytest.param('[["credit"]]', id="short row"),
+        pytest.param('[{"model": "credit"}]', id="a dict"),
+        pytest.param('["credit"]', id="not a row"),
+    ],
+)
+def test_a_prepared_record_with_malformed_rows_is_a_corrupt_record(rows: str) -> None:
+    payload = (
+        '{"kind":"predictions","spooled_at":"2026-03-02T09:00:00+00:00",'
+        f'"format":"prepared","rows":{rows}}}'
+    ).encode()
+    with pytest.raises(CorruptRecord):
+        decode(payload)
 
 
 def test_a_record_of_the_previous_version_still_decodes() -> None:

@@ -91,7 +91,7 @@ class EventSink:
         config: CollectorConfig,
         ingestion: Ingestion,
         report: SinkReport,
-        profiler: Callable[[str, list[dict[str, Any]]], None] | None = None,
+        profiler: Callable[[str, list[Any]], None] | None = None,
     ) -> None:
         self._models = {m.name: m for m in models}
         self._config = config
