@@ -12,6 +12,7 @@ from collector.profiles.config import ProfilesConfig
 
 Scope = Literal["ingest", "read", "operate", "admin"]
 Durability = Literal["spool", "direct"]
+WriterPlacement = Literal["thread", "process"]
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -113,6 +114,14 @@ class CollectorConfig(BaseModel):
     )
     retry_after_seconds: int = Field(
         default=5, gt=0, description="the Retry-After of a 429 or 503 answer"
+    )
+    writer: WriterPlacement = Field(
+        default="process",
+        description=(
+            "where `vigil serve` runs the spool's writer and the profiler: `process` (a child "
+            "process, so store writes and profiling do not share the request path's "
+            "interpreter lock) or `thread` (in the collector process)"
+        ),
     )
     writer_batch_rows: int = Field(
         default=5000, gt=0, description="the writer stores at most this many rows per batch"

@@ -16,7 +16,7 @@ from opentelemetry import trace
 from sqlalchemy import Engine
 
 from collector.batches import WRITERS
-from collector.metrics import CollectorMetrics
+from collector.metrics import WriterMetrics
 from store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class StoreExporter:
     def __init__(
         self,
         engine: Engine,
-        metrics: CollectorMetrics,
+        metrics: WriterMetrics,
         timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self._engine = engine
@@ -56,7 +56,7 @@ class StoreExporter:
             ):
                 stored = WRITERS[kind](self._engine, rows)
         except StoreUnavailable as exc:
-            self._metrics.writer_failures.inc()
+            self._metrics.store_failed()
             if not self._failing:  # log an outage once, not once per retry
                 log.warning("store unavailable, spooled events wait for it: %s", exc)
                 self._failing = True
@@ -64,7 +64,5 @@ class StoreExporter:
         if self._failing:
             log.warning("store available again; draining the spool")
             self._failing = False
-        self._metrics.write_seconds.labels(kind).observe(self._timer() - started)
-        self._metrics.ingested.labels(kind).inc(stored)
-        self._metrics.duplicates.labels(kind).inc(len(rows) - stored)
+        self._metrics.stored(kind, len(rows), stored, self._timer() - started)
         return ExportResult.SUCCESS

@@ -17,18 +17,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from opentelemetry import trace
 from sqlalchemy import Engine
 
 from collector.batches import WRITERS, Batch, Kind, encode, store_ready
-from collector.config import CollectorConfig
+from collector.config import CollectorConfig, WriterPlacement
 from collector.errors import Overloaded
 from collector.exporter import StoreExporter
 from collector.metrics import CollectorMetrics
 from collector.spool import Spool
+from collector.spool_files import Position
 from collector.writer import BatchProcessor
+from collector.writer_process import WriterPlan, WriterProcess
+
+if TYPE_CHECKING:
+    from collector.profiles.profiler import Profiler
 
 #: Spans only once ``vigil serve`` installs a provider (``telemetry:``); no-ops until then.
 _tracer = trace.get_tracer(__name__)
@@ -95,9 +100,7 @@ class DirectIngestion:
         ):
             ready = store_ready(kind, rows)
             stored = WRITERS[kind](self._engine, ready)
-        self.metrics.write_seconds.labels(kind).observe(self._timer() - started)
-        self.metrics.ingested.labels(kind).inc(stored)
-        self.metrics.duplicates.labels(kind).inc(len(rows) - stored)
+        self.metrics.stored(kind, len(rows), stored, self._timer() - started)
         if self._profiler is not None:
             self._profiler(kind, ready)
         return Receipt(len(rows), stored, len(rows) - stored)
@@ -115,13 +118,24 @@ class DirectIngestion:
         return True
 
 
+class Processor(Protocol):
+    """The writer behind a spool: a thread here (:class:`~collector.writer.BatchProcessor`)
+    or a process of its own (:class:`~collector.writer_process.WriterProcess`)."""
+
+    def start(self) -> None: ...
+    def notify(self, rows: int) -> None: ...
+    def force_flush(self, timeout: float = 30.0) -> bool: ...
+    def shutdown(self, timeout: float = 10.0) -> bool: ...
+    def lag_seconds(self) -> float: ...
+
+
 class SpoolIngestion:
     """Fsync each batch to the spool before answering; a writer thread stores it."""
 
     def __init__(
         self,
         spool: Spool,
-        processor: BatchProcessor,
+        processor: Processor,
         metrics: CollectorMetrics,
         clock: Callable[[], datetime],
         *,
@@ -187,23 +201,50 @@ def open_ingestion(
     spool_dir: Path,
     metrics: CollectorMetrics,
     clock: Callable[[], datetime],
-    profiler: Callable[[str, list[Any]], None] | None = None,
+    profiler: Profiler | None = None,
+    *,
+    writer: WriterPlacement = "thread",
+    process_setup: Callable[[], Any] | None = None,
 ) -> Ingestion:
     """The sink ``config.durability`` asks for; a spool is opened (not yet drained) here.
-    ``profiler`` sees each batch the spool's writer stores (:mod:`collector.profiles`)."""
+
+    ``profiler`` sees each batch the spool's writer stores (:mod:`collector.profiles`).
+    ``writer="process"`` runs the writer and a profiler built from the same recipe in a
+    child process (:mod:`collector.writer_process`), which reads the wall clock rather
+    than ``clock`` and first calls ``process_setup``; ``vigil serve`` asks for it
+    (``collector.writer``), simulations and tests with a clock of their own do not.
+    """
     if config.durability == "direct":
         return DirectIngestion(engine, metrics, profiler=profiler)
     spool = Spool(spool_dir, config.spool_segment_bytes)
-    processor = BatchProcessor(
-        spool,
-        StoreExporter(engine, metrics),
-        metrics,
-        clock,
-        max_batch_rows=config.writer_batch_rows,
-        delay=config.writer_delay_seconds,
-        max_backoff=config.writer_retry_max_seconds,
-        profiler=profiler,
-    )
+    processor: Processor
+    if writer == "process":
+        url = engine.url.render_as_string(hide_password=False)
+
+        def plan(committed: Position) -> WriterPlan:
+            return WriterPlan(
+                store_url=url,
+                spool_dir=str(spool_dir),
+                committed=committed,
+                max_batch_rows=config.writer_batch_rows,
+                delay=config.writer_delay_seconds,
+                max_backoff=config.writer_retry_max_seconds,
+                profiles=profiler.recipe if profiler is not None else None,
+                setup=process_setup,
+            )
+
+        processor = WriterProcess(spool, plan, metrics, clock)
+    else:
+        processor = BatchProcessor(
+            spool,
+            StoreExporter(engine, metrics),
+            metrics,
+            clock,
+            max_batch_rows=config.writer_batch_rows,
+            delay=config.writer_delay_seconds,
+            max_backoff=config.writer_retry_max_seconds,
+            profiler=profiler,
+        )
     return SpoolIngestion(
         spool,
         processor,

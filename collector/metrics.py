@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any, Protocol
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class WriterMetrics(Protocol):
+    """What the batch writer reports, wherever it runs (see :class:`RelayedWriterMetrics`)."""
+
+    def stored(self, kind: str, rows: int, inserted: int, seconds: float) -> None:
+        """``rows`` of ``kind`` went to the store in ``seconds``; ``inserted`` were new."""
+
+    def store_failed(self) -> None:
+        """One attempt found the store unavailable (it is retried)."""
+
+    def undecodable(self) -> None:
+        """One spool record could not be decoded and was skipped."""
 
 
 class CollectorMetrics:
@@ -57,8 +73,65 @@ class CollectorMetrics:
             "Writer attempts that found the store unavailable (each is retried).",
             registry=registry,
         )
-        self.undecodable = Counter(
+        self.writer_restarts = Counter(
+            "vigil_writer_restarts_total",
+            "Times the writer process (collector.writer: process) died and was started again.",
+            registry=registry,
+        )
+        self.undecodable_records = Counter(
             "vigil_spool_undecodable_records_total",
             "Spool records skipped because they could not be decoded.",
             registry=registry,
         )
+
+    # WriterMetrics: what the writer reports, in this process or relayed from its own.
+
+    def stored(self, kind: str, rows: int, inserted: int, seconds: float) -> None:
+        self.write_seconds.labels(kind).observe(seconds)
+        self.ingested.labels(kind).inc(inserted)
+        self.duplicates.labels(kind).inc(rows - inserted)
+
+    def store_failed(self) -> None:
+        self.writer_failures.inc()
+
+    def undecodable(self) -> None:
+        self.undecodable_records.inc()
+
+    def replay(self, events: list[tuple[Any, ...]]) -> None:
+        """Apply what a :class:`RelayedWriterMetrics` recorded in the writer process."""
+        for name, *args in events:
+            if name == "stored":
+                self.stored(*args)
+            elif name == "store_failed":
+                self.store_failed()
+            elif name == "undecodable":
+                self.undecodable()
+
+
+class RelayedWriterMetrics:
+    """The writer process's :class:`WriterMetrics`: records each report until it is taken
+    (:meth:`take`) and sent to the collector process, which applies it to its own
+    :class:`CollectorMetrics` (:meth:`CollectorMetrics.replay`), so ``/metrics`` shows
+    one set of counters wherever the writer runs."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: list[tuple[Any, ...]] = []
+
+    def stored(self, kind: str, rows: int, inserted: int, seconds: float) -> None:
+        with self._lock:
+            self._events.append(("stored", kind, rows, inserted, seconds))
+
+    def store_failed(self) -> None:
+        with self._lock:
+            self._events.append(("store_failed",))
+
+    def undecodable(self) -> None:
+        with self._lock:
+            self._events.append(("undecodable",))
+
+    def take(self) -> list[tuple[Any, ...]]:
+        """The reports since the last call, oldest first."""
+        with self._lock:
+            events, self._events = self._events, []
+        return events

@@ -67,6 +67,34 @@ class Record:
     end: Position
 
 
+def scan_records(
+    directory: Path, numbers: list[int], start: Position, end: Position
+) -> Generator[Record, None, None]:
+    """The records of segments ``numbers`` (ascending) from ``start`` up to ``end``.
+
+    Steps from a drained segment to the next yield a :class:`Record` with no payload; a torn
+    or corrupt record ends its segment (it was never acknowledged) and is logged.
+    """
+    position = start
+    for number in numbers:
+        if number > end.segment:
+            return
+        if number > position.segment:
+            position = Position(number, 0)
+            yield Record(None, position)
+        limit = end.offset if number == end.segment else None
+        for payload, offset, torn in read_records(
+            segment_path(directory, number), position.offset, limit
+        ):
+            if torn:
+                log.warning("spool segment %d: unreadable record at byte %d", number, offset)
+                break
+            position = Position(number, offset)
+            yield Record(payload, position)
+        if number == end.segment:
+            return
+
+
 class Spool:
     """Segment files under ``directory``, rotated once a segment passes ``segment_bytes``."""
 
@@ -230,22 +258,7 @@ class Spool:
         with self._lock:
             end = self._end
             numbers = sorted(n for n in self._sizes if n >= start.segment)
-        position = start
-        for number in numbers:
-            if number > position.segment:
-                position = Position(number, 0)
-                yield Record(None, position)
-            limit = end.offset if number == end.segment else None
-            for payload, offset, torn in read_records(
-                segment_path(self._dir, number), position.offset, limit
-            ):
-                if torn:
-                    log.warning("spool segment %d: unreadable record at byte %d", number, offset)
-                    break
-                position = Position(number, offset)
-                yield Record(payload, position)
-            if number == end.segment:
-                return
+        return scan_records(self._dir, numbers, start, end)
 
     def commit(self, position: Position, records: int) -> None:
         """Record that everything before ``position`` (``records`` records) is stored."""
@@ -253,6 +266,12 @@ class Spool:
             save_checkpoint(self._dir, position)
         except OSError as exc:
             raise SpoolUnavailable(f"could not save the spool checkpoint: {exc.strerror}") from None
+        self.release(position, records)
+
+    def release(self, position: Position, records: int) -> None:
+        """Forget what lies before ``position`` (``records`` records) and delete drained
+        segments; the checkpoint is already saved (by :meth:`commit`, or by the writer
+        process that drains this spool)."""
         with self._lock:
             self._committed = max(self._committed, position)
             self._pending = max(0, self._pending - records)

@@ -18,22 +18,46 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from opentelemetry import trace
 
 from collector.batches import Batch, CorruptRecord, decode, spooled_at
 from collector.errors import SpoolUnavailable
 from collector.exporter import Exporter, ExportResult
-from collector.metrics import CollectorMetrics
-from collector.spool import Spool
+from collector.metrics import WriterMetrics
+from collector.spool import Record
 from collector.spool_files import Position
 
 log = logging.getLogger(__name__)
 #: Spans only once ``vigil serve`` installs a provider (``telemetry:``); no-ops until then.
 _tracer = trace.get_tracer(__name__)
+
+
+class DrainedSpool(Protocol):
+    """What the writer needs of a spool: a :class:`~collector.spool.Spool` in this process,
+    or a :class:`~collector.spool_tail.SpoolTail` in a writer process."""
+
+    def scan(self, start: Position) -> Generator[Record, None, None]: ...
+    def commit(self, position: Position, records: int) -> None: ...
+    def end(self) -> Position: ...
+    def committed(self) -> Position: ...
+    def close(self) -> None: ...
+
+
+def spool_lag_seconds(spool: DrainedSpool, clock: Callable[[], datetime]) -> float:
+    """Age of the oldest spooled batch not yet stored; 0 when drained."""
+    if spool.committed() >= spool.end():
+        return 0.0
+    with contextlib.closing(spool.scan(spool.committed())) as records:
+        for record in records:
+            if record.payload is not None:
+                with contextlib.suppress(CorruptRecord):
+                    age = clock() - spooled_at(record.payload)
+                    return max(0.0, age.total_seconds())
+    return 0.0
 
 
 def backoff_seconds(attempt: int, initial: float = 0.05, maximum: float = 30.0) -> float:
@@ -46,9 +70,9 @@ class BatchProcessor:
 
     def __init__(
         self,
-        spool: Spool,
+        spool: DrainedSpool,
         exporter: Exporter,
-        metrics: CollectorMetrics,
+        metrics: WriterMetrics,
         clock: Callable[[], datetime],
         *,
         max_batch_rows: int = 5000,
@@ -110,15 +134,7 @@ class BatchProcessor:
 
     def lag_seconds(self) -> float:
         """Age of the oldest spooled batch not yet stored; 0 when drained."""
-        if self._spool.depth_records() == 0:
-            return 0.0
-        with contextlib.closing(self._spool.scan(self._spool.committed())) as records:
-            for record in records:
-                if record.payload is not None:
-                    with contextlib.suppress(CorruptRecord):
-                        age = self._clock() - spooled_at(record.payload)
-                        return max(0.0, age.total_seconds())
-        return 0.0
+        return spool_lag_seconds(self._spool, self._clock)
 
     # The worker thread.
 
@@ -164,7 +180,7 @@ class BatchProcessor:
                     batch = decode(record.payload)
                 except CorruptRecord as exc:
                     log.error("skipping spool record before %s: %s", end, exc)
-                    self._metrics.undecodable.inc()
+                    self._metrics.undecodable()
                     continue
                 batches.append(batch)
                 rows += len(batch.rows)
@@ -216,5 +232,5 @@ class BatchProcessor:
             return self._exporter.export(kind, rows)
         except Exception:
             log.exception("exporting %d %s rows failed unexpectedly; will retry", len(rows), kind)
-            self._metrics.writer_failures.inc()
+            self._metrics.store_failed()
             return ExportResult.RETRYABLE_FAILURE

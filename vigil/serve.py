@@ -6,6 +6,7 @@ starts); everything below receives ``now`` as a parameter.
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import signal
@@ -53,7 +54,9 @@ def open_collector(
 ) -> Ingestion:
     """The collector's sink as ``collector.durability`` asks: the spool (default) or direct.
 
-    Each batch stored is also profiled, by ``profiler`` or a new one.
+    Each batch stored is also profiled, by ``profiler`` or a new one; with
+    ``collector.writer: process`` the writer and its profiler run in a child process,
+    which installs the same ``telemetry`` first.
     """
     return open_ingestion(
         engine,
@@ -62,6 +65,10 @@ def open_collector(
         CollectorMetrics(registry),
         clock,
         profiler=profiler or Profiler(engine, config.models, config.collector.profiles, clock),
+        writer=config.collector.writer,
+        process_setup=(
+            functools.partial(setup_telemetry, config.telemetry) if config.telemetry else None
+        ),
     )
 
 

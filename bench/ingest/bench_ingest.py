@@ -13,7 +13,8 @@ Reproduce (from the repository root; one pass takes about 2.5 minutes on 2 cores
 One pass measures, with batches of 500 events of 20 numeric features each:
 
 1. **HTTP throughput**: a collector (``vigil serve``'s app, one uvicorn worker, profiles on
-   as in ``vigil serve``; ``--no-profiles`` turns them off) in its own process on
+   and the spool's writer in a process of its own as in ``vigil serve``; ``--no-profiles``
+   and ``--writer thread`` change that) in its own process on
    127.0.0.1; 4 client threads post pre-encoded batches back to back. Acked events/s for
    SQLite and PostgreSQL (a throwaway database on the server at
    ``VIGIL_BENCH_POSTGRES_URL``, default the test server; dropped afterwards), each in
@@ -27,9 +28,11 @@ One pass measures, with batches of 500 events of 20 numeric features each:
 4. **whylogs** (importable here, or in the interpreter ``--whylogs-python`` names):
    ``why.log`` of the same rows as one DataFrame and in 500-row batches, in a subprocess.
 
-Peak RSS is the collector process's VmHWM (HTTP) or the subprocess's ``ru_maxrss``
-(whylogs). Every run is bounded in events and seconds. The machine's load average is
-recorded with each pass: the reference machine is shared, so read ranges, not one figure.
+Peak RSS is the collector's VmHWM plus its writer process's (HTTP; an upper bound, the
+two may peak at different times) or the subprocess's ``ru_maxrss`` (whylogs); CPU per
+event counts the writer process too. Every run is bounded in events and seconds. The
+machine's load average is recorded with each pass: the reference machine is shared, so
+read ranges, not one figure.
 """
 
 from __future__ import annotations
@@ -101,9 +104,13 @@ def http_target(name: str, url: str, durability: str, tmp: Path, args: argparse.
         "store": name,
         "durability": durability,
         "profiles": not args.no_profiles,
+        "writer": args.writer,
         "load_before": _load(),
     }
-    with collector(url, durability, spool, profiles=not args.no_profiles) as (base, pid):
+    with collector(url, durability, spool, profiles=not args.no_profiles, writer=args.writer) as (
+        base,
+        pid,
+    ):
         closed_loop(base, bodies(f"warm-{run}", 8, BATCH), 2, 30)  # warm-up
         payloads = bodies(run, args.batches, BATCH)
         cpu = cpu_seconds(pid)
@@ -321,6 +328,12 @@ def main() -> None:
     parser.add_argument("--skip-whylogs", action="store_true")
     parser.add_argument(
         "--no-profiles", action="store_true", help="HTTP collectors without the profiler"
+    )
+    parser.add_argument(
+        "--writer",
+        choices=("process", "thread"),
+        default="process",
+        help="where HTTP collectors run the spool's writer (collector.writer; default process)",
     )
     parser.add_argument("--repeat", type=int, default=1, help="passes in this command")
     parser.add_argument("--json", help="write the results (a list of passes) here")

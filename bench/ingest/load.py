@@ -59,27 +59,55 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def peak_rss_mib(pid: int) -> float:
-    """The peak resident set (VmHWM) of a live process, in MiB."""
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (the collector's writer process, if it runs one)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _own_peak_rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a live process (all its threads) has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def peak_rss_mib(pid: int) -> float:
+    """The peak resident set (VmHWM) of a live process plus its children's, in MiB
+    (an upper bound of the peak of the whole: each may peak at a different time)."""
+    return sum(_own_peak_rss_mib(p) for p in [pid, *_children(pid)])
+
+
+def _own_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a live process (all its threads) and its live children
+    (the writer process) have used so far."""
+    return sum(_own_cpu_seconds(p) for p in [pid, *_children(pid)])
 
 
 @contextmanager
 def collector(
-    db_url: str, durability: str, spool: Path, profiles: bool = True
+    db_url: str, durability: str, spool: Path, profiles: bool = True, writer: str = "process"
 ) -> Iterator[tuple[str, int]]:
     """Run ``server.py`` in its own process; yield its URL and pid; stop it afterwards."""
     port = _free_port()
     argv = [sys.executable, str(SERVER), "--db", db_url, "--durability", durability]
+    argv += ["--writer", writer]
     if not profiles:
         argv.append("--no-profiles")
     proc = subprocess.Popen([*argv, "--spool", str(spool), "--port", str(port)])

@@ -62,6 +62,12 @@ def main() -> None:
     parser.add_argument(
         "--no-profiles", action="store_true", help="store events without profiling them"
     )
+    parser.add_argument(
+        "--writer",
+        choices=("process", "thread"),
+        default="process",
+        help="where the spool's writer runs (collector.writer; vigil serve's default: process)",
+    )
     args = parser.parse_args()
     config = bench_config(args.durability, Path(args.spool))
     engine = create_store_engine(args.db)
@@ -78,6 +84,7 @@ def main() -> None:
         CollectorMetrics(registry),
         wall_clock,
         profiler=profiler,
+        writer=args.writer,
     )
     sink.start()
     app = build_app(config, engine, registry, wall_clock, ingestion=sink)

@@ -68,6 +68,11 @@ class Profiler:
         self._failing = False
         self.failures = 0
 
+    @property
+    def recipe(self) -> tuple[tuple[ModelSpec, ...], ProfilesConfig]:
+        """What it takes to build the same profiler elsewhere (a writer process)."""
+        return tuple(self._models.values()), self._config
+
     def _current_edges(self) -> Edges:
         if self._timer() - self._edges_read >= self._edges_ttl:
             self._edges = read_reference_bins(self._engine, self._models)

@@ -14,9 +14,10 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
 from collector.api import ingestion_router
-from collector.config import ApiKeyConfig, CollectorConfig
+from collector.config import ApiKeyConfig, CollectorConfig, WriterPlacement
 from collector.ingestion import Ingestion, open_ingestion
 from collector.metrics import CollectorMetrics
+from collector.profiles.profiler import Profiler
 from store.specs import FeatureSpec, ModelSpec
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -82,6 +83,8 @@ class ApiFactory:
         *,
         models: Sequence[ModelSpec] = MODELS,
         clock: Callable[[], datetime] = lambda: NOW,
+        writer: WriterPlacement = "thread",
+        profiler: Profiler | None = None,
         **settings: Any,
     ) -> Api:
         settings.setdefault("writer_delay_seconds", 0.01)
@@ -90,7 +93,9 @@ class ApiFactory:
         )
         registry = CollectorRegistry()
         metrics = CollectorMetrics(registry)
-        sink = open_ingestion(engine, config, self.spool_dir, metrics, clock)
+        sink = open_ingestion(
+            engine, config, self.spool_dir, metrics, clock, profiler, writer=writer
+        )
         sink.start()
         self._sinks.append(sink)
         app = FastAPI()

@@ -29,7 +29,7 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def main(db_url: str, spool_dir: str, writer_delay: str) -> None:
+def main(db_url: str, spool_dir: str, writer_delay: str, writer: str = "thread") -> None:
     engine = create_store_engine(db_url)
     upgrade(engine)
     config = CollectorConfig(
@@ -37,7 +37,14 @@ def main(db_url: str, spool_dir: str, writer_delay: str) -> None:
     )
     registry = CollectorRegistry()
     metrics = CollectorMetrics(registry)
-    sink = open_ingestion(engine, config, Path(spool_dir), metrics, wall_clock)
+    sink = open_ingestion(
+        engine,
+        config,
+        Path(spool_dir),
+        metrics,
+        wall_clock,
+        writer="process" if writer == "process" else "thread",
+    )
     print(f"PENDING {int(registry.get_sample_value('vigil_spool_records') or 0)}", flush=True)
     sink.start()
     app = FastAPI()
@@ -53,4 +60,4 @@ def main(db_url: str, spool_dir: str, writer_delay: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

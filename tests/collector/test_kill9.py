@@ -42,10 +42,15 @@ class Collector:
     """
 
     def __init__(
-        self, db_url: str, spool_dir: Path, writer_delay: float, running: list[Collector]
+        self,
+        db_url: str,
+        spool_dir: Path,
+        writer_delay: float,
+        running: list[Collector],
+        writer: str = "thread",
     ) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, str(SERVER), db_url, str(spool_dir), str(writer_delay)],
+            [sys.executable, str(SERVER), db_url, str(spool_dir), str(writer_delay), writer],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -69,6 +74,19 @@ class Collector:
         parts = line.decode().split()
         assert parts and parts[0] == word, f"expected {word}, got {parts}"
         return parts[1]
+
+    def children(self) -> list[int]:
+        """Processes whose parent is the collector (its writer process, if it has one)."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                    found.append(int(entry.name))
+        return found
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
@@ -106,14 +124,23 @@ def collectors() -> Iterator[list[Collector]]:
                 collector.kill()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("writer", ["thread", "process"])
 def test_every_acknowledged_event_survives_kill_9_and_is_stored_exactly_once(
-    tmp_path: Path, collectors: list[Collector]
+    tmp_path: Path, collectors: list[Collector], writer: str
 ) -> None:
     db_url = f"sqlite:///{tmp_path / 'vigil.db'}"
     spool_dir = tmp_path / "spool"
     # A writer that drains every 0.25 s: the kill finds some batches stored, some spooled.
-    first = Collector(db_url, spool_dir, writer_delay=0.25, running=collectors)
+    first = Collector(db_url, spool_dir, writer_delay=0.25, running=collectors, writer=writer)
     acked: list[str] = []
     stop = threading.Event()
     senders = [
@@ -126,8 +153,16 @@ def test_every_acknowledged_event_survives_kill_9_and_is_stored_exactly_once(
     deadline = started + 15
     while len(acked) < TARGET_ACKED and time.monotonic() < deadline:
         time.sleep(0.01)
+    writers = first.children()
+    assert len(writers) == (1 if writer == "process" else 0)
     first.kill()
     load_seconds = time.monotonic() - started
+    # The kernel kills a writer process with its collector (PR_SET_PDEATHSIG): a restarted
+    # collector never shares its spool with a stale writer.
+    gone_by = time.monotonic() + 10
+    while any(_alive(pid) for pid in writers) and time.monotonic() < gone_by:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in writers), "the writer process outlived its collector"
     stop.set()
     for sender in senders:
         sender.join(timeout=10)
@@ -137,7 +172,7 @@ def test_every_acknowledged_event_survives_kill_9_and_is_stored_exactly_once(
     stored_at_kill = len(stored_ids(engine))
     assert 0 < stored_at_kill < len(acked), "the kill should land mid-load"
 
-    second = Collector(db_url, spool_dir, writer_delay=0.05, running=collectors)
+    second = Collector(db_url, spool_dir, writer_delay=0.05, running=collectors, writer=writer)
     assert second.pending > 0, "the kill should leave acknowledged batches in the spool"
     try:
         drained_by = time.monotonic() + 15
