@@ -79,7 +79,17 @@ def sqlite_time(value: datetime) -> str:
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
         value = value.astimezone(UTC)
-    return value.isoformat(" ", "microseconds")[:26]
+    # SQLAlchemy's own storage format of SQLite DATETIME; %-formatting is a third faster
+    # than ``isoformat`` of an aware datetime, and this runs once per event.
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+    )
 
 
 def insert_tuples_ignoring_conflicts(

@@ -97,7 +97,12 @@ def test_sqlite_time_text_is_the_text_sqlalchemy_writes(tmp_path, t0: datetime) 
 
     engine = create_store_engine(f"sqlite:///{tmp_path / 'v.db'}")
     upgrade(engine)
-    times = [t0, t0 + timedelta(microseconds=7), t0.astimezone(timezone(timedelta(hours=-5)))]
+    times = [
+        t0,
+        t0 + timedelta(microseconds=7),
+        t0.astimezone(timezone(timedelta(hours=-5))),
+        datetime(5, 1, 2, 3, 4, 5, 6, tzinfo=UTC),  # a year of one digit: still four
+    ]
     with engine.begin() as conn:  # the reference: SQLAlchemy's own insert and bind processing
         reference = [row(100 + i, t0, ts=ts, received_at=ts) for i, ts in enumerate(times)]
         insert_ignoring_conflicts(conn, predictions, reference, ["model", "request_id"])
