@@ -255,6 +255,7 @@ def _wall_clock() -> datetime:
 def run_writer(conn: Connection, plan: WriterPlan) -> None:
     """Drain the spool into the store until told to stop or the collector goes away."""
     from collector.exporter import StoreExporter
+    from collector.gc_policy import settle_heap
     from collector.metrics import RelayedWriterMetrics
     from collector.profiles.profiler import Profiler
     from collector.spool_tail import SpoolTail
@@ -288,6 +289,7 @@ def run_writer(conn: Connection, plan: WriterPlan) -> None:
         max_backoff=plan.max_backoff,
         profiler=profiler,
     )
+    settle_heap()  # as the collector does (collector.gc_policy)
     processor.start()
     timeout = 0.0  # if the collector is gone, stop at once: its successor replays the rest
     try:

@@ -9,7 +9,6 @@ it (``--no-profiles`` leaves it out), and serves on 127.0.0.1 until killed.
 from __future__ import annotations
 
 import argparse
-import gc
 import signal
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ import uvicorn
 from prometheus_client import CollectorRegistry
 
 from collector.config import ApiKeyConfig, CollectorConfig
+from collector.gc_policy import settle_heap
 from collector.ingestion import open_ingestion
 from collector.metrics import CollectorMetrics
 from collector.profiles.profiler import Profiler
@@ -88,8 +88,7 @@ def main() -> None:
     )
     sink.start()
     app = build_app(config, engine, registry, wall_clock, ingestion=sink)
-    gc.collect()  # as `vigil serve` does: the startup heap is frozen, out of full GCs
-    gc.freeze()
+    settle_heap()  # as `vigil serve` does (collector.gc_policy)
     signal.signal(signal.SIGTERM, _exit)
     try:
         uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
