@@ -95,6 +95,14 @@ def scan_records(
             return
 
 
+def checkpoint(directory: Path, position: Position) -> None:
+    """Durably save ``position`` as the spool's checkpoint; :class:`SpoolUnavailable` if not."""
+    try:
+        save_checkpoint(directory, position)
+    except OSError as exc:
+        raise SpoolUnavailable(f"could not save the spool checkpoint: {exc.strerror}") from None
+
+
 class Spool:
     """Segment files under ``directory``, rotated once a segment passes ``segment_bytes``."""
 
@@ -262,10 +270,7 @@ class Spool:
 
     def commit(self, position: Position, records: int) -> None:
         """Record that everything before ``position`` (``records`` records) is stored."""
-        try:
-            save_checkpoint(self._dir, position)
-        except OSError as exc:
-            raise SpoolUnavailable(f"could not save the spool checkpoint: {exc.strerror}") from None
+        checkpoint(self._dir, position)
         self.release(position, records)
 
     def release(self, position: Position, records: int) -> None:

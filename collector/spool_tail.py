@@ -15,9 +15,8 @@ import threading
 from collections.abc import Callable, Generator
 from pathlib import Path
 
-from collector.errors import SpoolUnavailable
-from collector.spool import Record, scan_records
-from collector.spool_files import Position, list_segments, save_checkpoint
+from collector.spool import Record, checkpoint, scan_records
+from collector.spool_files import Position, list_segments
 
 
 class SpoolTail:
@@ -50,10 +49,7 @@ class SpoolTail:
 
     def commit(self, position: Position, records: int) -> None:
         """Save the checkpoint at ``position`` (everything before it is stored), then report."""
-        try:
-            save_checkpoint(self._dir, position)
-        except OSError as exc:
-            raise SpoolUnavailable(f"could not save the spool checkpoint: {exc.strerror}") from None
+        checkpoint(self._dir, position)
         with self._lock:
             self._committed = max(self._committed, position)
         self._on_commit(position, records)

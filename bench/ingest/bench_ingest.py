@@ -28,11 +28,13 @@ One pass measures, with batches of 500 events of 20 numeric features each:
 4. **whylogs** (importable here, or in the interpreter ``--whylogs-python`` names):
    ``why.log`` of the same rows as one DataFrame and in 500-row batches, in a subprocess.
 
-Peak RSS is the collector's VmHWM plus its writer process's (HTTP; an upper bound, the
-two may peak at different times) or the subprocess's ``ru_maxrss`` (whylogs); CPU per
-event counts the writer process too. Every run is bounded in events and seconds. The
-machine's load average is recorded with each pass: the reference machine is shared, so
-read ranges, not one figure.
+Each pass starts by timing two fixed workloads (``speed``: orjson parsing per event, a
+Python loop per step): the reference VM's speed varies about 2x between hours, and these
+say how fast it was. Peak RSS is the collector's VmHWM plus its writer process's (HTTP; an
+upper bound, the two may peak at different times) or the subprocess's ``ru_maxrss``
+(whylogs); CPU per event counts the writer process too. Every run is bounded in events and
+seconds. The machine's load average is recorded with each pass: the reference machine is
+shared, so read ranges, not one figure.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from load import (
     bodies,
     closed_loop,
@@ -94,6 +97,28 @@ def _now() -> datetime:
 
 def _load() -> float:
     return round(os.getloadavg()[0], 2)
+
+
+def machine_speed() -> dict[str, float]:
+    """CPU time of two fixed workloads (best of three), so passes from hours of different VM
+    speed can be compared: parsing a 500-event body with orjson (per event) and a plain
+    Python loop (per step)."""
+    body = bodies("speed", 1, BATCH)[0]
+    parse, loop = [], []
+    for _ in range(3):
+        started = time.process_time()
+        for _ in range(100):
+            orjson.loads(body)
+        parse.append((time.process_time() - started) / (100 * BATCH))
+        started = time.process_time()
+        total = 0
+        for i in range(1_000_000):
+            total += i & 7
+        loop.append((time.process_time() - started) / 1_000_000)
+    return {
+        "parse_us_per_event": round(min(parse) * 1e6, 3),
+        "loop_ns_per_step": round(min(loop) * 1e9, 1),
+    }
 
 
 def http_target(name: str, url: str, durability: str, tmp: Path, args: argparse.Namespace) -> dict:
@@ -261,6 +286,8 @@ def postgres_database() -> Iterator[str | None]:
 def one_pass(args: argparse.Namespace) -> dict[str, Any]:
     """Every measurement once, in the order the README's tables list them."""
     results: dict[str, Any] = {"http": [], "started": _now().isoformat(), "cpus": os.cpu_count()}
+    results["speed"] = machine_speed()
+    print(json.dumps({"speed": results["speed"]}), flush=True)
     stores = args.stores.split(",")
     with tempfile.TemporaryDirectory(prefix="vigil-bench-ingest-") as folder:
         tmp = Path(folder)
@@ -300,7 +327,7 @@ def _figures(passes: list[dict[str, Any]]) -> dict[str, list[float]]:
         for target in result.get("http", []):
             for key, value in target.items():
                 add(f"http {target['store']} {target['durability']} {key}", value)
-        for section in ("in_process", "whylogs"):
+        for section in ("speed", "in_process", "whylogs"):
             for key, value in (result.get(section) or {}).items():
                 add(f"{section} {key}", value)
     return found

@@ -105,3 +105,12 @@ class ApiFactory:
     def close(self) -> None:
         for sink in self._sinks:
             sink.shutdown(timeout=5)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

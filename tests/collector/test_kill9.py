@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from collector_harness import auth, prediction
+from collector_harness import auth, prediction, process_alive
 from sqlalchemy import Engine
 from sqlalchemy import select as sql_select
 
@@ -124,14 +124,6 @@ def collectors() -> Iterator[list[Collector]]:
                 collector.kill()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("writer", ["thread", "process"])
 def test_every_acknowledged_event_survives_kill_9_and_is_stored_exactly_once(
@@ -160,9 +152,11 @@ def test_every_acknowledged_event_survives_kill_9_and_is_stored_exactly_once(
     # The kernel kills a writer process with its collector (PR_SET_PDEATHSIG): a restarted
     # collector never shares its spool with a stale writer.
     gone_by = time.monotonic() + 10
-    while any(_alive(pid) for pid in writers) and time.monotonic() < gone_by:
+    while any(process_alive(pid) for pid in writers) and time.monotonic() < gone_by:
         time.sleep(0.05)
-    assert not any(_alive(pid) for pid in writers), "the writer process outlived its collector"
+    assert not any(process_alive(pid) for pid in writers), (
+        "the writer process outlived its collector"
+    )
     stop.set()
     for sender in senders:
         sender.join(timeout=10)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from collector_harness import MODELS, ApiFactory, auth, prediction
+from collector_harness import MODELS, ApiFactory, auth, prediction, process_alive
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, select
 
@@ -41,14 +41,6 @@ def wall_clock() -> datetime:
 def stored(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         return [row[0] for row in conn.execute(select(predictions.c.request_id))]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.fixture
@@ -125,7 +117,7 @@ def test_a_killed_writer_process_is_replaced_and_nothing_is_lost_or_stored_twice
                 assert killed is not None
                 os.kill(killed, signal.SIGKILL)
         assert sink.force_flush(timeout=30), "the replacement writer did not drain the spool"
-        assert killed is not None and not _alive(killed)
+        assert killed is not None and not process_alive(killed)
         assert processor.restarts >= 1
         assert registry.get_sample_value("vigil_writer_restarts_total") >= 1
         ids = stored(engine)
