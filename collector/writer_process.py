@@ -176,12 +176,16 @@ class WriterProcess:
             with self._cond:
                 if self._stopping:
                     return
-            conn, process = self._spawn()
-            self._receive(conn)
-            code = process.wait()
-            with self._send_lock:
-                self._conn = None
-            conn.close()
+            try:
+                conn, process = self._spawn()
+            except OSError as exc:  # no process could be started (or fed its plan)
+                code: int | str = f"not started: {exc}"
+            else:
+                self._receive(conn)
+                code = process.wait()
+                with self._send_lock:
+                    self._conn = None
+                conn.close()
             with self._cond:
                 self._cond.notify_all()
                 if self._stopping:
@@ -198,25 +202,32 @@ class WriterProcess:
     def _spawn(self) -> tuple[Connection, subprocess.Popen[bytes]]:
         ours, theirs = socket.socketpair()
         with theirs:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "collector.writer_process",
-                    str(theirs.fileno()),
-                    str(os.getpid()),
-                ],
-                pass_fds=(theirs.fileno(),),
-            )
+            try:
+                process = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "collector.writer_process",
+                        str(theirs.fileno()),
+                        str(os.getpid()),
+                    ],
+                    pass_fds=(theirs.fileno(),),
+                )
+            except OSError:
+                ours.close()
+                raise
         conn = Connection(ours.detach())
         with self._send_lock:
             self._process = process
             self._conn = conn
             end = self._spool.end()
-            conn.send(self._plan(self._spool.committed()))
-            conn.send(("end", end.segment, end.offset, 0))
-            if self._stopping:  # shutdown() came while this one started
-                conn.send(("stop", self._stop_timeout))
+            try:
+                conn.send(self._plan(self._spool.committed()))
+                conn.send(("end", end.segment, end.offset, 0))
+                if self._stopping:  # shutdown() came while this one started
+                    conn.send(("stop", self._stop_timeout))
+            except OSError:
+                self._conn = None  # it died at once: _receive sees the end, another starts
         return conn, process
 
     def _receive(self, conn: Connection) -> None:

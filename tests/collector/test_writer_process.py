@@ -187,3 +187,37 @@ def test_relayed_writer_reports_apply_as_if_the_writer_ran_in_the_collector() ->
         }
         assert ours == theirs, family
         assert ours
+
+
+def test_a_writer_that_cannot_start_is_retried_and_the_spool_keeps_every_record(
+    tmp_path: Path,
+) -> None:
+    spool_dir = tmp_path / "spool"
+    spool = Spool(spool_dir, segment_bytes=1 << 20)
+    registry = CollectorRegistry()
+    metrics = CollectorMetrics(registry)
+
+    def plan(committed: Position) -> WriterPlan:  # a store the writer cannot open
+        return WriterPlan("nosuchdialect://nowhere", str(spool_dir), committed, 100, 0.01, 1.0)
+
+    processor = WriterProcess(spool, plan, metrics, wall_clock, restart_delay=0.05)
+    sink = SpoolIngestion(
+        spool, processor, metrics, wall_clock, max_spool_bytes=1 << 30, retry_after=1
+    )
+    sink.start()
+    rows, _ = validate_predictions(
+        [prediction(i) for i in range(10)], {m.name: m for m in MODELS}, wall_clock(), Limits()
+    )
+    assert sink.accept("predictions", rows).accepted == 10  # acknowledged: in the spool
+    deadline = time.monotonic() + 30
+    while processor.restarts < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processor.restarts >= 2, "the supervisor stopped restarting the writer"
+    assert registry.get_sample_value("vigil_writer_restarts_total") >= 2
+    assert not sink.force_flush(timeout=0.5)
+    assert not sink.shutdown(timeout=1)  # not drained, and it says so
+    reopened = Spool(spool_dir, segment_bytes=1 << 20)
+    try:
+        assert reopened.depth_records() == 1  # the batch waits for the next start
+    finally:
+        reopened.close()
