@@ -1,9 +1,10 @@
 """Where the API hands accepted rows: straight to the store, or to the spool and its writer.
 
 Both modes keep the promise that a 2xx means durable. ``direct`` commits to the store
-before answering. ``spool`` fsyncs to the spool before answering and lets the
-:class:`~collector.writer.BatchProcessor` move batches to the store; it answers 429 when
-the spool is over its byte budget, and keeps accepting while the database is down.
+before answering. ``spool`` fsyncs to the spool before answering and lets a
+:class:`~collector.writer.BatchProcessor` move batches to the store, on a thread here or
+in a process of its own (:mod:`collector.writer_process`); it answers 429 when the spool
+is over its byte budget, and keeps accepting while the database is down.
 
 Whoever runs the server owns the lifecycle: :func:`open_ingestion`, then ``start()``
 before serving and ``shutdown()`` after. ``force_flush()`` waits for the writer (tests,
@@ -130,7 +131,7 @@ class Processor(Protocol):
 
 
 class SpoolIngestion:
-    """Fsync each batch to the spool before answering; a writer thread stores it."""
+    """Fsync each batch to the spool before answering; a writer (thread or process) stores it."""
 
     def __init__(
         self,
