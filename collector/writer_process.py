@@ -45,12 +45,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collector.metrics import CollectorMetrics
 from collector.spool import Spool
 from collector.spool_files import Position
 from collector.writer import spool_lag_seconds
+
+if TYPE_CHECKING:
+    from collector.profiles.config import ProfilesConfig
+    from store.specs import ModelSpec
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +74,7 @@ class WriterPlan:
     delay: float
     max_backoff: float
     #: (models, profiles config) to profile stored predictions with, or None not to.
-    profiles: tuple[Any, Any] | None = None
+    profiles: tuple[tuple[ModelSpec, ...], ProfilesConfig] | None = None
     #: Called first in the writer process (``vigil serve`` installs its telemetry there);
     #: what it returns is shut down, if it can be, when the process ends.
     setup: Callable[[], Any] | None = None
@@ -340,7 +344,10 @@ def main(argv: list[str]) -> None:
     """``python -m collector.writer_process FD PARENT_PID`` (started by :class:`WriterProcess`)."""
     fd, parent = int(argv[0]), int(argv[1])
     _die_with_parent(parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the collector; it stops us
+    # Ctrl-C, or a service manager signalling the whole group, reaches the collector too;
+    # it drains and stops this process (and if it dies, PR_SET_PDEATHSIG ends this one).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s vigil-writer %(levelname)s %(name)s: %(message)s"
     )

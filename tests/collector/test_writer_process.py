@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def stored(engine: Engine) -> list[str]:
 
 
 @pytest.fixture
-def apis(tmp_path: Path):  # type: ignore[no-untyped-def]
+def apis(tmp_path: Path) -> Iterator[ApiFactory]:
     factory = ApiFactory(tmp_path / "spool")
     yield factory
     factory.close()
@@ -221,3 +222,39 @@ def test_a_writer_that_cannot_start_is_retried_and_the_spool_keeps_every_record(
         assert reopened.depth_records() == 1  # the batch waits for the next start
     finally:
         reopened.close()
+
+
+def test_the_writer_process_leaves_sigterm_to_its_collector(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """A service manager signals the whole group; the collector drains and stops the writer."""
+    spool_dir = tmp_path / "spool"
+    spool = Spool(spool_dir, segment_bytes=1 << 20)
+    metrics = CollectorMetrics(CollectorRegistry())
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    processor = WriterProcess(
+        spool, lambda c: WriterPlan(url, str(spool_dir), c, 100, 0.01, 1.0), metrics, wall_clock
+    )
+    sink = SpoolIngestion(
+        spool, processor, metrics, wall_clock, max_spool_bytes=1 << 30, retry_after=1
+    )
+    sink.start()
+    models = {m.name: m for m in MODELS}
+    first, _ = validate_predictions(
+        [prediction(i) for i in range(5)], models, wall_clock(), Limits()
+    )
+    later, _ = validate_predictions(
+        [prediction(i) for i in range(5, 10)], models, wall_clock(), Limits()
+    )
+    try:
+        sink.accept("predictions", first)
+        assert sink.force_flush(timeout=20)  # the writer runs: its handlers are installed
+        writer = processor.pid()
+        assert writer is not None
+        os.kill(writer, signal.SIGTERM)
+        sink.accept("predictions", later)
+        assert sink.force_flush(timeout=20)
+        assert processor.pid() == writer and processor.restarts == 0
+    finally:
+        assert sink.shutdown(timeout=10)
+    assert len(stored(sqlite_engine)) == 10
