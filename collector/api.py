@@ -28,14 +28,17 @@ from collector.errors import CollectorError
 from collector.ingestion import DirectIngestion, Ingestion
 from collector.metrics import CollectorMetrics
 from collector.pipeline_runs import validate_pipeline_runs
+from collector.prepared_events import prepared_predictions
 from collector.redaction import Redactor
-from collector.validation import Limits, RowError, validate_labels, validate_predictions
+from collector.validation import Limits, RowError, validate_labels
 from store.errors import StoreUnavailable
+from store.predictions import MODEL
 from store.specs import ModelSpec
 
+#: Events, models, when they were received, limits -> rows ready for the sink, row errors.
 Validator = Callable[
     [Sequence[Any], Mapping[str, ModelSpec], datetime, Limits],
-    tuple[list[dict[str, Any]], list[RowError]],
+    tuple[Sequence[Any], list[RowError]],
 ]
 
 
@@ -46,12 +49,17 @@ def error_response(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
 
 
+def _model_of(row: Any) -> str:
+    """The model of a validated row: a dict, or a prediction's prepared row."""
+    return row["model"] if isinstance(row, Mapping) else row[MODEL]
+
+
 def _restrict_to_key_models(
-    principal: Principal, rows: list[dict[str, Any]], indexes: list[int]
-) -> tuple[list[dict[str, Any]], list[RowError]]:
+    principal: Principal, rows: Sequence[Any], indexes: list[int]
+) -> tuple[list[Any], list[RowError]]:
     kept, errors = [], []
     for index, row in zip(indexes, rows, strict=True):
-        if principal.may_use(row["model"]):
+        if principal.may_use(_model_of(row)):
             kept.append(row)
         else:
             errors.append(
@@ -82,6 +90,14 @@ def ingestion_router(
     sink: Ingestion = ingestion if ingestion is not None else DirectIngestion(engine, metrics)
     redactor = Redactor(models, config.pii_key)
 
+    def validate_and_prepare_predictions(
+        events: Sequence[Any],
+        models: Mapping[str, ModelSpec],
+        received_at: datetime,
+        limits: Limits,
+    ) -> tuple[Sequence[Any], list[RowError]]:
+        return prepared_predictions(events, models, received_at, limits, redactor)
+
     async def ingest(
         request: Request, kind: Kind, validate: Validator, per_model: bool = True
     ) -> JSONResponse:
@@ -108,7 +124,8 @@ def ingestion_router(
                 errors=[e.as_dict() for e in errors],
             )
         try:
-            receipt = await run_in_threadpool(sink.accept, kind, redactor.redact(rows))
+            # Prediction rows come prepared and redacted; labels and runs carry no features.
+            receipt = await run_in_threadpool(sink.accept, kind, list(rows))
         except CollectorError as exc:
             metrics.rejected.labels(kind, type(exc).__name__).inc(len(rows))
             return error_response(
@@ -134,7 +151,7 @@ def ingestion_router(
     @router.post("/v1/predictions")
     async def post_predictions(request: Request) -> JSONResponse:
         """Ingest prediction events (JSON array or NDJSON, optionally gzip)."""
-        return await ingest(request, "predictions", validate_predictions)
+        return await ingest(request, "predictions", validate_and_prepare_predictions)
 
     @router.post("/v1/labels")
     async def post_labels(request: Request) -> JSONResponse:

@@ -63,8 +63,9 @@ class Ingestion(Protocol):
     def admit(self) -> None:
         """Raise :class:`Overloaded` before a body is read if no batch can be taken now."""
 
-    def accept(self, kind: Kind, rows: list[dict[str, Any]]) -> Receipt:
-        """Make ``rows`` durable; raise a CollectorError or StoreUnavailable if not."""
+    def accept(self, kind: Kind, rows: list[Any]) -> Receipt:
+        """Make ``rows`` (validated rows of ``kind``; predictions as dicts or prepared rows)
+        durable; raise a CollectorError or StoreUnavailable if not."""
         ...
 
     def ready(self) -> dict[str, Any]:
@@ -94,7 +95,7 @@ class DirectIngestion:
     def admit(self) -> None:
         return None
 
-    def accept(self, kind: Kind, rows: list[dict[str, Any]]) -> Receipt:
+    def accept(self, kind: Kind, rows: list[Any]) -> Receipt:
         started = self._timer()
         with _tracer.start_as_current_span(
             "vigil.store.write", attributes={"vigil.kind": kind, "vigil.rows": len(rows)}
@@ -161,7 +162,7 @@ class SpoolIngestion:
                 self._retry_after,
             )
 
-    def accept(self, kind: Kind, rows: list[dict[str, Any]]) -> Receipt:
+    def accept(self, kind: Kind, rows: list[Any]) -> Receipt:
         payload = encode(Batch(kind, store_ready(kind, rows), self._clock()))
         if self._spool.depth_bytes() + len(payload) > self._max_bytes:
             raise Overloaded(

@@ -60,6 +60,11 @@ class Redactor:
     def active(self) -> bool:
         return any(self._rules.values())
 
+    @property
+    def redacted_models(self) -> frozenset[str]:
+        """Names of the models that have PII features."""
+        return frozenset(name for name, rules in self._rules.items() if rules)
+
     def redact(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows with every PII feature hashed or dropped (rows of other kinds untouched)."""
         if not self.active:

@@ -295,13 +295,11 @@ def _label_row(
     }
 
 
-def validate_predictions(
-    events: Sequence[Any],
-    models: Mapping[str, ModelSpec],
-    received_at: datetime,
-    limits: Limits,
-) -> tuple[list[dict[str, Any]], list[RowError]]:
-    """Split a batch of prediction events into store rows and row errors."""
+def prediction_validator(
+    models: Mapping[str, ModelSpec], received_at: datetime, limits: Limits
+) -> Callable[[Any], dict[str, Any]]:
+    """The check of one prediction event of a batch received at ``received_at``: its store
+    row, or :class:`Reject` (the fast path first, the per-field path when it is not sure)."""
     from collector.validation_fast import FastPath  # it builds on this module's checks
 
     fast = FastPath(models, received_at, limits)
@@ -313,7 +311,17 @@ def validate_predictions(
             row = None
         return row if row is not None else _prediction_row(event, models, received_at, limits)
 
-    return split_valid(events, validate_one)
+    return validate_one
+
+
+def validate_predictions(
+    events: Sequence[Any],
+    models: Mapping[str, ModelSpec],
+    received_at: datetime,
+    limits: Limits,
+) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Split a batch of prediction events into store rows and row errors."""
+    return split_valid(events, prediction_validator(models, received_at, limits))
 
 
 def validate_labels(

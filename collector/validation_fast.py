@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from collector.validation import (
     COLUMN_WIDTHS,
@@ -25,12 +25,47 @@ from collector.validation import (
     string_field,
     trace_id_field,
 )
+from store.dml import sqlite_time, store_json
 from store.specs import ModelSpec
 
 _FLOATS = frozenset({float})
 _NUMBERS = frozenset({float, int})
 _INT_AS_FLOAT = 2**53  # a smaller int converts to float exactly
 _PLAIN_PREDICTIONS = (str, int, bool)
+
+
+#: The keys of an event of the common shape; any other key may be one of the rarer fields.
+_COMMON_KEYS = frozenset(
+    ("model", "version", "request_id", "timestamp", "features", "prediction", "score", "latency_ms")
+)
+_NONE: dict[str, Any] = {}
+
+
+class _Plain(NamedTuple):
+    """The checked common fields of a plainly valid event."""
+
+    model: str
+    version: str
+    request_id: str
+    stamp: str
+    ts: datetime
+    features: dict[str, Any]
+    prediction: Any
+    score: float | None
+    latency: float | None
+
+
+def _time_text(stamp: str, ts: datetime) -> str:
+    """:func:`store.dml.sqlite_time` of ``ts``, parsed from ``stamp``: sliced out of the
+    text when it is in one of the common UTC forms (``...T08:00:00.123Z``,
+    ``...T08:00:00.123456Z`` or ``...+00:00``), which gives the same characters."""
+    size = len(stamp)
+    if stamp[10:11] == "T" and stamp[19:20] == "." and stamp[11:13] != "24":
+        if size == 24 and stamp[23] == "Z":
+            return f"{stamp[:10]} {stamp[11:23]}000"
+        if (size == 27 and stamp[26] == "Z") or (size == 32 and stamp[26:] == "+00:00"):
+            return f"{stamp[:10]} {stamp[11:26]}"
+    return sqlite_time(ts)
 
 
 @dataclass(frozen=True)
@@ -99,6 +134,7 @@ class FastPath:
         self._model_width = min(longest, COLUMN_WIDTHS["model"])
         self._version_width = min(longest, COLUMN_WIDTHS["version"])
         self._request_id_width = min(longest, COLUMN_WIDTHS["request_id"])
+        self._received_text = sqlite_time(received_at)
 
     def _plan(self, name: str) -> _Plan | None:
         plan = self._plans.get(name)
@@ -109,9 +145,8 @@ class FastPath:
             plan = self._plans[name] = _Plan.of(spec)
         return plan
 
-    def row(self, event: Any) -> dict[str, Any] | None:
-        """The row :func:`_prediction_row` would return, or None when it is not plainly
-        valid (a :class:`Reject` raised here means the same)."""
+    def _plain(self, event: Any) -> _Plain | None:
+        """The checked common fields of a plainly valid event, or None ("not sure")."""
         if type(event) is not dict:
             return None
         get = event.get
@@ -153,15 +188,37 @@ class FastPath:
             )
         ):
             return None
+        return _Plain(name, version, request_id, stamp, ts, features, prediction, score, latency)
+
+    def _rarer(self, event: dict[str, Any]) -> dict[str, Any]:
+        """The rarer fields an event carries, by their per-field checks (a Reject there
+        sends the event to the slow path)."""
+        get = event.get
+        found: dict[str, Any] = {}
+        for key in ("error", "variant", "experiment"):
+            if get(key) is not None:
+                found[key] = string_field(event, key, self._limits, required=False)
+        if get("segment") is not None:
+            found["segment"] = segment_field(event["segment"], self._limits)
+        if get("trace_id") is not None:
+            found["trace_id"] = trace_id_field(event["trace_id"])
+        return found
+
+    def row(self, event: Any) -> dict[str, Any] | None:
+        """The row :func:`_prediction_row` would return, or None when it is not plainly
+        valid (a :class:`Reject` raised here means the same)."""
+        plain = self._plain(event)
+        if plain is None:
+            return None
         row: dict[str, Any] = {
-            "model": name,
-            "version": version,
-            "request_id": request_id,
-            "ts": ts,
-            "features": features,
-            "prediction": prediction,
-            "score": score,
-            "latency_ms": latency,
+            "model": plain.model,
+            "version": plain.version,
+            "request_id": plain.request_id,
+            "ts": plain.ts,
+            "features": plain.features,
+            "prediction": plain.prediction,
+            "score": plain.score,
+            "latency_ms": plain.latency,
             "error": None,
             "received_at": self._received_at,
             "variant": None,
@@ -169,12 +226,31 @@ class FastPath:
             "segment": None,
             "trace_id": None,
         }
-        # Rarer fields take the per-field checks; a Reject there sends the row to the slow path.
-        for key in ("error", "variant", "experiment"):
-            if get(key) is not None:
-                row[key] = string_field(event, key, self._limits, required=False)
-        if get("segment") is not None:
-            row["segment"] = segment_field(event["segment"], self._limits)
-        if get("trace_id") is not None:
-            row["trace_id"] = trace_id_field(event["trace_id"])
+        if not event.keys() <= _COMMON_KEYS:
+            row.update(self._rarer(event))
         return row
+
+    def prepared(self, event: Any) -> tuple[Any, ...] | None:
+        """``prepare_predictions([row(event)])[0]`` without the dict in between: the
+        prepared row of a plainly valid event, or None (a Reject means the same). For
+        models without PII features only: the caller redacts the others' dicts first."""
+        plain = self._plain(event)
+        if plain is None:
+            return None
+        get = _NONE.get if event.keys() <= _COMMON_KEYS else self._rarer(event).get
+        return (
+            plain.model,
+            plain.version,
+            plain.request_id,
+            _time_text(plain.stamp, plain.ts),
+            store_json(plain.features),
+            store_json(plain.prediction),
+            plain.score,
+            plain.latency,
+            get("error"),
+            self._received_text,
+            get("variant"),
+            get("experiment"),
+            store_json(get("segment")),
+            get("trace_id"),
+        )
