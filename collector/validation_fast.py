@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from collector.validation import (
     COLUMN_WIDTHS,
@@ -41,18 +41,10 @@ _COMMON_KEYS = frozenset(
 _NONE: dict[str, Any] = {}
 
 
-class _Plain(NamedTuple):
-    """The checked common fields of a plainly valid event."""
-
-    model: str
-    version: str
-    request_id: str
-    stamp: str
-    ts: datetime
-    features: dict[str, Any]
-    prediction: Any
-    score: float | None
-    latency: float | None
+#: The checked common fields of a plainly valid event: model, version, request_id, the
+#: timestamp's text and its datetime, features, prediction, score, latency_ms (a plain
+#: tuple: building a NamedTuple per event cost 4% of the collector's time).
+_Plain = tuple[str, str, str, str, datetime, dict[str, Any], Any, "float | None", "float | None"]
 
 
 def _time_text(stamp: str, ts: datetime) -> str:
@@ -188,7 +180,7 @@ class FastPath:
             )
         ):
             return None
-        return _Plain(name, version, request_id, stamp, ts, features, prediction, score, latency)
+        return name, version, request_id, stamp, ts, features, prediction, score, latency
 
     def _rarer(self, event: dict[str, Any]) -> dict[str, Any]:
         """The rarer fields an event carries, by their per-field checks (a Reject there
@@ -210,15 +202,16 @@ class FastPath:
         plain = self._plain(event)
         if plain is None:
             return None
+        name, version, request_id, _, ts, features, prediction, score, latency = plain
         row: dict[str, Any] = {
-            "model": plain.model,
-            "version": plain.version,
-            "request_id": plain.request_id,
-            "ts": plain.ts,
-            "features": plain.features,
-            "prediction": plain.prediction,
-            "score": plain.score,
-            "latency_ms": plain.latency,
+            "model": name,
+            "version": version,
+            "request_id": request_id,
+            "ts": ts,
+            "features": features,
+            "prediction": prediction,
+            "score": score,
+            "latency_ms": latency,
             "error": None,
             "received_at": self._received_at,
             "variant": None,
@@ -237,16 +230,17 @@ class FastPath:
         plain = self._plain(event)
         if plain is None:
             return None
+        name, version, request_id, stamp, ts, features, prediction, score, latency = plain
         get = _NONE.get if event.keys() <= _COMMON_KEYS else self._rarer(event).get
         return (
-            plain.model,
-            plain.version,
-            plain.request_id,
-            _time_text(plain.stamp, plain.ts),
-            store_json(plain.features),
-            store_json(plain.prediction),
-            plain.score,
-            plain.latency,
+            name,
+            version,
+            request_id,
+            _time_text(stamp, ts),
+            store_json(features),
+            store_json(prediction),
+            score,
+            latency,
             get("error"),
             self._received_text,
             get("variant"),
