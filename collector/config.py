@@ -123,6 +123,17 @@ class CollectorConfig(BaseModel):
             "interpreter lock) or `thread` (in the collector process)"
         ),
     )
+    writer_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description=(
+            "how much lower the writer process's CPU priority is than the collector's (a "
+            "nice increment, 0-19): during a burst the request path keeps the cores and the "
+            "spool absorbs what the writer has not stored yet, as databases lower the "
+            "priority of their compaction threads; 0 shares the CPU equally"
+        ),
+    )
     writer_batch_rows: int = Field(
         default=5000, gt=0, description="the writer stores at most this many rows per batch"
     )

@@ -231,6 +231,7 @@ def open_ingestion(
                 max_batch_rows=config.writer_batch_rows,
                 delay=config.writer_delay_seconds,
                 max_backoff=config.writer_retry_max_seconds,
+                nice=config.writer_nice,
                 profiles=profiler.recipe if profiler is not None else None,
                 setup=process_setup,
             )

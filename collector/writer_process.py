@@ -73,6 +73,8 @@ class WriterPlan:
     max_batch_rows: int
     delay: float
     max_backoff: float
+    #: Nice increment of the writer process (``collector.writer_nice``).
+    nice: int = 0
     #: (models, profiles config) to profile stored predictions with, or None not to.
     profiles: tuple[tuple[ModelSpec, ...], ProfilesConfig] | None = None
     #: Called first in the writer process (``vigil serve`` installs its telemetry there);
@@ -277,6 +279,8 @@ def run_writer(conn: Connection, plan: WriterPlan) -> None:
     from collector.writer import BatchProcessor
     from store.db import create_store_engine
 
+    if plan.nice:
+        os.nice(plan.nice)
     telemetry = plan.setup() if plan.setup is not None else None
     engine = create_store_engine(plan.store_url)
     reports = RelayedWriterMetrics()

@@ -22,9 +22,12 @@ One pass measures, with batches of 500 events of 20 numeric features each:
    the spool; "stored" is when the writer has drained it (and profiled it).
 2. **Latency at 10,000 events/s offered**: 20 batches a second for 10 s, sent on schedule
    whatever the answers (open loop); p50/p99/max from the scheduled send time.
-3. **In-process**: validation alone; spool append (prepare the store's rows + encode +
-   fsync) alone; the batch writer draining a pre-filled spool (decode + idempotent bulk
-   insert) into SQLite and PostgreSQL, without and with the profiler (``_profiled``).
+3. **In-process**: the API's validation (validate, redact, prepare the store's rows)
+   alone; spool append (encode + fsync) alone; the batch writer draining a pre-filled
+   spool (decode + idempotent bulk insert) into SQLite and PostgreSQL, without and with
+   the profiler (``_profiled``); and SQLite's own ceiling for the same prepared rows with
+   no Vigil code (``sqlite_bare``: ``executemany`` into the store's table and indexes;
+   ``sqlite_bare_memory_no_index``: into an in-memory table without indexes).
 4. **whylogs** (importable here, or in the interpreter ``--whylogs-python`` names):
    ``why.log`` of the same rows as one DataFrame and in 500-row batches, in a subprocess.
 
@@ -43,6 +46,7 @@ import argparse
 import gc
 import json
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -73,13 +77,15 @@ from sqlalchemy.engine import make_url
 from collector.batches import Batch, encode
 from collector.exporter import StoreExporter
 from collector.metrics import CollectorMetrics
+from collector.prepared_events import prepared_predictions
 from collector.profiles.config import ProfilesConfig
 from collector.profiles.profiler import Profiler
+from collector.redaction import Redactor
 from collector.spool import Spool
-from collector.validation import Limits, validate_predictions
+from collector.validation import Limits
 from collector.writer import BatchProcessor
-from store.db import create_store_engine, upgrade
-from store.predictions import count_predictions
+from store.db import SQLITE_CACHE_KIB, SQLITE_CHECKPOINT_PAGES, create_store_engine, upgrade
+from store.predictions import PREDICTION_COLUMNS, count_predictions
 from store.specs import FeatureSpec, ModelSpec
 
 BATCH = 500
@@ -159,19 +165,61 @@ def http_target(name: str, url: str, durability: str, tmp: Path, args: argparse.
     return result
 
 
-def _spooled(tmp: Path, rows: int, label: str) -> tuple[Spool, float, float]:
-    """A spool pre-filled with ``rows`` validated events; validation and append timed apart."""
+def _spooled(tmp: Path, rows: int, label: str) -> tuple[Spool, float, float, list[Any]]:
+    """A spool pre-filled with ``rows`` events, as the API fills it: validated, redacted and
+    prepared (``collector.prepared_events``), then encoded and appended (write + fsync),
+    the two timed apart. Also returns the prepared rows, for the bare SQLite ceiling."""
     spool = Spool(tmp / f"inproc-spool-{label}", 16 * 1024 * 1024)
+    redactor = Redactor([MODEL], None)
     validating = appending = 0.0
+    prepared: list[Any] = []
     for start in range(0, rows, BATCH):
         events = [event(i, f"inproc-{label}") for i in range(start, start + BATCH)]
         t0 = time.perf_counter()
-        valid, errors = validate_predictions(events, {"bench": MODEL}, _now(), Limits())
+        valid, errors = prepared_predictions(events, {"bench": MODEL}, _now(), Limits(), redactor)
         t1 = time.perf_counter()
         spool.append(encode(Batch("predictions", valid, _now())))
         validating, appending = validating + t1 - t0, appending + time.perf_counter() - t1
         assert not errors, errors[:1]
-    return spool, validating, appending
+        prepared.extend(valid)
+    return spool, validating, appending, prepared
+
+
+def sqlite_bare(path: Path, rows: list[Any], indexed: bool) -> float:
+    """Seconds SQLite itself takes to insert ``rows`` in 5,000-row transactions, with no
+    Vigil code: ``sqlite3``'s ``executemany`` of the prepared tuples. ``indexed``: into the
+    store's own ``predictions`` table (made by the migrations, both indexes, WAL, the
+    store's pragmas); otherwise into an in-memory table of the same columns and no index,
+    the most one row per event can go through Python's ``sqlite3`` here."""
+    columns = ", ".join(PREDICTION_COLUMNS)
+    if indexed:
+        engine = create_store_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        engine.dispose()
+        conn = sqlite3.connect(path, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL"):
+            conn.execute(f"PRAGMA {pragma}")
+        conn.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        conn.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
+        conflict = " ON CONFLICT (model, request_id) DO NOTHING"
+    else:
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        conn.execute(f"CREATE TABLE predictions (id INTEGER PRIMARY KEY, {columns})")
+        conflict = ""
+    statement = (
+        f"INSERT INTO predictions ({columns}) VALUES ({', '.join('?' * len(PREDICTION_COLUMNS))})"
+        + conflict
+    )
+    t0 = time.perf_counter()
+    for start in range(0, len(rows), 5000):
+        conn.execute("BEGIN")
+        conn.executemany(statement, rows[start : start + 5000])
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - t0
+    (stored,) = conn.execute("SELECT count(*) FROM predictions").fetchone()
+    conn.close()
+    assert stored == len(rows), f"stored {stored} of {len(rows)}"
+    return elapsed
 
 
 def _drain(spool: Spool, engine: Any, rows: int, profiles: bool = False) -> float:
@@ -203,20 +251,25 @@ def _drain(spool: Spool, engine: Any, rows: int, profiles: bool = False) -> floa
 def in_process(tmp: Path, rows: int, postgres_url: str | None) -> dict[str, Any]:
     """Validation, spool append and the writer's drain into each store, each timed alone."""
     result: dict[str, Any] = {"load_before": _load()}
-    spool, validating, appending = _spooled(tmp, rows, "sqlite")
-    result["validate_per_s"] = rows / validating
+    spool, validating, appending, prepared = _spooled(tmp, rows, "sqlite")
+    result["validate_prepare_per_s"] = rows / validating
     result["spool_append_per_s"] = rows / appending
+    result["sqlite_bare_per_s"] = rows / sqlite_bare(tmp / "bare.db", prepared, indexed=True)
+    result["sqlite_bare_memory_no_index_per_s"] = rows / sqlite_bare(
+        tmp / "unused", prepared, indexed=False
+    )
+    del prepared
     engine = create_store_engine(f"sqlite:///{tmp / 'inproc.db'}")
     upgrade(engine)
     result["writer_sqlite_per_s"] = rows / _drain(spool, engine, rows)
     engine.dispose()
-    spool, _, _ = _spooled(tmp, rows, "sqlite-profiled")
+    spool, _, _, _ = _spooled(tmp, rows, "sqlite-profiled")
     engine = create_store_engine(f"sqlite:///{tmp / 'inproc-profiled.db'}")
     upgrade(engine)
     result["writer_sqlite_profiled_per_s"] = rows / _drain(spool, engine, rows, profiles=True)
     engine.dispose()
     if postgres_url is not None:
-        spool, _, _ = _spooled(tmp, rows, "postgresql")
+        spool, _, _, _ = _spooled(tmp, rows, "postgresql")
         engine = create_store_engine(postgres_url)
         upgrade(engine)
         result["writer_postgresql_per_s"] = rows / _drain(spool, engine, rows)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import os
 import socket
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -142,23 +144,34 @@ def spool_records(url: str) -> float:
 
 
 def closed_loop(url: str, payloads: list[bytes], concurrency: int, timeout: float) -> float:
-    """Post every payload with ``concurrency`` threads; return the seconds it took."""
+    """Post every payload with ``concurrency`` threads; return the seconds it took.
+
+    Each thread keeps one ``http.client`` connection: the load generator shares the two
+    cores with the collector, and httpx's client cost 4-6 us of CPU per event here, a
+    fifth of what the collector itself spends (``http.client``: ~1 us).
+    """
     lock = threading.Lock()
     queue = iter(payloads)
     failures: list[str] = []
     deadline = time.monotonic() + timeout
+    address = urlsplit(url)
 
     def worker() -> None:
-        with httpx.Client(base_url=url, timeout=60) as client:
+        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+        try:
             while time.monotonic() < deadline:
                 with lock:
                     body = next(queue, None)
                 if body is None:
                     return
-                response = client.post("/v1/predictions", content=body, headers=HEADERS)
-                if response.status_code != 200:
-                    failures.append(f"{response.status_code} {response.text[:200]}")
+                conn.request("POST", "/v1/predictions", body=body, headers=HEADERS)
+                response = conn.getresponse()
+                answer = response.read()
+                if response.status != 200:
+                    failures.append(f"{response.status} {answer[:200]!r}")
                     return
+        finally:
+            conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     started = time.perf_counter()

@@ -258,3 +258,42 @@ def test_the_writer_process_leaves_sigterm_to_its_collector(
     finally:
         assert sink.shutdown(timeout=10)
     assert len(stored(sqlite_engine)) == 10
+
+
+@pytest.mark.parametrize("nice", [0, 10])
+def test_the_writer_process_runs_at_the_configured_lower_cpu_priority(
+    sqlite_engine: Engine, tmp_path: Path, nice: int
+) -> None:
+    """``collector.writer_nice``: the writer yields the cores to the request path."""
+    spool_dir = tmp_path / "spool"
+    spool = Spool(spool_dir, segment_bytes=1 << 20)
+    metrics = CollectorMetrics(CollectorRegistry())
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    processor = WriterProcess(
+        spool,
+        lambda c: WriterPlan(url, str(spool_dir), c, 100, 0.01, 1.0, nice=nice),
+        metrics,
+        wall_clock,
+    )
+    sink = SpoolIngestion(
+        spool, processor, metrics, wall_clock, max_spool_bytes=1 << 30, retry_after=1
+    )
+    sink.start()
+    rows, _ = validate_predictions(
+        [prediction(i) for i in range(5)], {m.name: m for m in MODELS}, wall_clock(), Limits()
+    )
+    try:
+        sink.accept("predictions", rows)
+        assert sink.force_flush(timeout=20)  # stored: the writer has set its priority
+        writer = processor.pid()
+        assert writer is not None
+        assert os.getpriority(os.PRIO_PROCESS, writer) == os.getpriority(os.PRIO_PROCESS, 0) + nice
+    finally:
+        assert sink.shutdown(timeout=10)
+    assert len(stored(sqlite_engine)) == 5
+
+
+def test_writer_nice_is_checked_at_load() -> None:
+    assert CollectorConfig().writer_nice == 10
+    with pytest.raises(ValueError, match="writer_nice"):
+        CollectorConfig.model_validate({"writer_nice": 20})
