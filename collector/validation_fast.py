@@ -52,7 +52,15 @@ def _time_text(stamp: str, ts: datetime) -> str:
     text when it is in one of the common UTC forms (``...T08:00:00.123Z``,
     ``...T08:00:00.123456Z`` or ``...+00:00``), which gives the same characters."""
     size = len(stamp)
-    if stamp[10:11] == "T" and stamp[19:20] == "." and stamp[11:13] != "24":
+    if (
+        stamp[4:5] == "-"  # YYYY-MM-DD: not a week date (2026-W10-1) of the same length
+        and stamp[7:8] == "-"
+        and stamp[10:11] == "T"
+        and stamp[13:14] == ":"
+        and stamp[16:17] == ":"
+        and stamp[19:20] == "."
+        and stamp[11:13] != "24"
+    ):
         if size == 24 and stamp[23] == "Z":
             return f"{stamp[:10]} {stamp[11:23]}000"
         if (size == 27 and stamp[26] == "Z") or (size == 32 and stamp[26:] == "+00:00"):

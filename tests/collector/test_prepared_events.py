@@ -70,6 +70,8 @@ def utc_texts(draw: st.DrawFn) -> str:
         instant.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ"),
         naive.isoformat(timespec="milliseconds"),  # no offset: the slow path's UTC
         "2026-03-02T24:00:00.000Z",
+        "2026-W10-1T08:00:00.123Z",  # a week date as long as a calendar date
+        "2026-061T08:00:00.123456Z",  # an ordinal date
         "2026-03-02T08:00:00.123456+00:00",
         "2026-03-02T08:00:00.123-00:00",
     ]
