@@ -46,7 +46,6 @@ import argparse
 import gc
 import json
 import os
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -55,54 +54,26 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
+from in_process import BATCH, in_process, load_average, now
 from load import (
     bodies,
     closed_loop,
     collector,
     cpu_seconds,
-    event,
     open_loop,
     peak_rss_mib,
     spool_records,
 )
-from prometheus_client import CollectorRegistry
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from collector.batches import Batch, encode
-from collector.exporter import StoreExporter
-from collector.metrics import CollectorMetrics
-from collector.prepared_events import prepared_predictions
-from collector.profiles.config import ProfilesConfig
-from collector.profiles.profiler import Profiler
-from collector.redaction import Redactor
-from collector.spool import Spool
-from collector.validation import Limits
-from collector.writer import BatchProcessor
-from store.db import SQLITE_CACHE_KIB, SQLITE_CHECKPOINT_PAGES, create_store_engine, upgrade
-from store.predictions import PREDICTION_COLUMNS, count_predictions
-from store.specs import FeatureSpec, ModelSpec
-
-BATCH = 500
 PG_URL = os.environ.get(
     "VIGIL_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-MODEL = ModelSpec(
-    name="bench", features=tuple(FeatureSpec(name=f"f{i}", type="numeric") for i in range(20))
-)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _load() -> float:
-    return round(os.getloadavg()[0], 2)
 
 
 def machine_speed() -> dict[str, float]:
@@ -136,7 +107,7 @@ def http_target(name: str, url: str, durability: str, tmp: Path, args: argparse.
         "durability": durability,
         "profiles": not args.no_profiles,
         "writer": args.writer,
-        "load_before": _load(),
+        "load_before": load_average(),
     }
     with collector(url, durability, spool, profiles=not args.no_profiles, writer=args.writer) as (
         base,
@@ -161,120 +132,7 @@ def http_target(name: str, url: str, durability: str, tmp: Path, args: argparse.
         result["p99_ms"] = 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
         result["max_ms"] = 1000 * latencies[-1]
         result["peak_rss_mib"] = peak_rss_mib(pid)
-    result["load_after"] = _load()
-    return result
-
-
-def _spooled(tmp: Path, rows: int, label: str) -> tuple[Spool, float, float, list[Any]]:
-    """A spool pre-filled with ``rows`` events, as the API fills it: validated, redacted and
-    prepared (``collector.prepared_events``), then encoded and appended (write + fsync),
-    the two timed apart. Also returns the prepared rows, for the bare SQLite ceiling."""
-    spool = Spool(tmp / f"inproc-spool-{label}", 16 * 1024 * 1024)
-    redactor = Redactor([MODEL], None)
-    validating = appending = 0.0
-    prepared: list[Any] = []
-    for start in range(0, rows, BATCH):
-        events = [event(i, f"inproc-{label}") for i in range(start, start + BATCH)]
-        t0 = time.perf_counter()
-        valid, errors = prepared_predictions(events, {"bench": MODEL}, _now(), Limits(), redactor)
-        t1 = time.perf_counter()
-        spool.append(encode(Batch("predictions", valid, _now())))
-        validating, appending = validating + t1 - t0, appending + time.perf_counter() - t1
-        assert not errors, errors[:1]
-        prepared.extend(valid)
-    return spool, validating, appending, prepared
-
-
-def sqlite_bare(path: Path, rows: list[Any], indexed: bool) -> float:
-    """Seconds SQLite itself takes to insert ``rows`` in 5,000-row transactions, with no
-    Vigil code: ``sqlite3``'s ``executemany`` of the prepared tuples. ``indexed``: into the
-    store's own ``predictions`` table (made by the migrations, both indexes, WAL, the
-    store's pragmas); otherwise into an in-memory table of the same columns and no index,
-    the most one row per event can go through Python's ``sqlite3`` here."""
-    columns = ", ".join(PREDICTION_COLUMNS)
-    if indexed:
-        engine = create_store_engine(f"sqlite:///{path}")
-        upgrade(engine)
-        engine.dispose()
-        conn = sqlite3.connect(path, isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL"):
-            conn.execute(f"PRAGMA {pragma}")
-        conn.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-        conn.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
-        conflict = " ON CONFLICT (model, request_id) DO NOTHING"
-    else:
-        conn = sqlite3.connect(":memory:", isolation_level=None)
-        conn.execute(f"CREATE TABLE predictions (id INTEGER PRIMARY KEY, {columns})")
-        conflict = ""
-    statement = (
-        f"INSERT INTO predictions ({columns}) VALUES ({', '.join('?' * len(PREDICTION_COLUMNS))})"
-        + conflict
-    )
-    t0 = time.perf_counter()
-    for start in range(0, len(rows), 5000):
-        conn.execute("BEGIN")
-        conn.executemany(statement, rows[start : start + 5000])
-        conn.execute("COMMIT")
-    elapsed = time.perf_counter() - t0
-    (stored,) = conn.execute("SELECT count(*) FROM predictions").fetchone()
-    conn.close()
-    assert stored == len(rows), f"stored {stored} of {len(rows)}"
-    return elapsed
-
-
-def _drain(spool: Spool, engine: Any, rows: int, profiles: bool = False) -> float:
-    """Seconds the batch writer takes to move the whole spool into ``engine`` (and to
-    profile it, with ``profiles``, as ``vigil serve``'s writer does)."""
-    metrics = CollectorMetrics(CollectorRegistry())
-    profiler = Profiler(engine, [MODEL], ProfilesConfig(), _now) if profiles else None
-    processor = BatchProcessor(
-        spool,
-        StoreExporter(engine, metrics),
-        metrics,
-        _now,
-        max_batch_rows=5000,
-        delay=0,
-        profiler=profiler,
-    )
-    t0 = time.perf_counter()
-    processor.start()
-    drained = processor.force_flush(timeout=120)
-    writing = time.perf_counter() - t0
-    processor.shutdown(timeout=5)
-    assert drained, "the writer did not drain within 120 s"
-    assert profiler is None or profiler.failures == 0, "profiling failed"
-    stored = count_predictions(engine, "bench")
-    assert stored == rows, f"stored {stored} of {rows}"
-    return writing
-
-
-def in_process(tmp: Path, rows: int, postgres_url: str | None) -> dict[str, Any]:
-    """Validation, spool append and the writer's drain into each store, each timed alone."""
-    result: dict[str, Any] = {"load_before": _load()}
-    spool, validating, appending, prepared = _spooled(tmp, rows, "sqlite")
-    result["validate_prepare_per_s"] = rows / validating
-    result["spool_append_per_s"] = rows / appending
-    result["sqlite_bare_per_s"] = rows / sqlite_bare(tmp / "bare.db", prepared, indexed=True)
-    result["sqlite_bare_memory_no_index_per_s"] = rows / sqlite_bare(
-        tmp / "unused", prepared, indexed=False
-    )
-    del prepared
-    engine = create_store_engine(f"sqlite:///{tmp / 'inproc.db'}")
-    upgrade(engine)
-    result["writer_sqlite_per_s"] = rows / _drain(spool, engine, rows)
-    engine.dispose()
-    spool, _, _, _ = _spooled(tmp, rows, "sqlite-profiled")
-    engine = create_store_engine(f"sqlite:///{tmp / 'inproc-profiled.db'}")
-    upgrade(engine)
-    result["writer_sqlite_profiled_per_s"] = rows / _drain(spool, engine, rows, profiles=True)
-    engine.dispose()
-    if postgres_url is not None:
-        spool, _, _, _ = _spooled(tmp, rows, "postgresql")
-        engine = create_store_engine(postgres_url)
-        upgrade(engine)
-        result["writer_postgresql_per_s"] = rows / _drain(spool, engine, rows)
-        engine.dispose()
-    result["load_after"] = _load()
+    result["load_after"] = load_average()
     return result
 
 
@@ -338,7 +196,7 @@ def postgres_database() -> Iterator[str | None]:
 
 def one_pass(args: argparse.Namespace) -> dict[str, Any]:
     """Every measurement once, in the order the README's tables list them."""
-    results: dict[str, Any] = {"http": [], "started": _now().isoformat(), "cpus": os.cpu_count()}
+    results: dict[str, Any] = {"http": [], "started": now().isoformat(), "cpus": os.cpu_count()}
     results["speed"] = machine_speed()
     print(json.dumps({"speed": results["speed"]}), flush=True)
     stores = args.stores.split(",")

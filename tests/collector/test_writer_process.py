@@ -224,21 +224,32 @@ def test_a_writer_that_cannot_start_is_retried_and_the_spool_keeps_every_record(
         reopened.close()
 
 
-def test_the_writer_process_leaves_sigterm_to_its_collector(
-    sqlite_engine: Engine, tmp_path: Path
-) -> None:
-    """A service manager signals the whole group; the collector drains and stops the writer."""
+def writer_process_sink(
+    engine: Engine, tmp_path: Path, nice: int = 0
+) -> tuple[WriterProcess, SpoolIngestion]:
+    """A started spool sink whose writer process stores into ``engine`` (100-row batches)."""
     spool_dir = tmp_path / "spool"
     spool = Spool(spool_dir, segment_bytes=1 << 20)
     metrics = CollectorMetrics(CollectorRegistry())
-    url = sqlite_engine.url.render_as_string(hide_password=False)
+    url = engine.url.render_as_string(hide_password=False)
     processor = WriterProcess(
-        spool, lambda c: WriterPlan(url, str(spool_dir), c, 100, 0.01, 1.0), metrics, wall_clock
+        spool,
+        lambda c: WriterPlan(url, str(spool_dir), c, 100, 0.01, 1.0, nice=nice),
+        metrics,
+        wall_clock,
     )
     sink = SpoolIngestion(
         spool, processor, metrics, wall_clock, max_spool_bytes=1 << 30, retry_after=1
     )
     sink.start()
+    return processor, sink
+
+
+def test_the_writer_process_leaves_sigterm_to_its_collector(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """A service manager signals the whole group; the collector drains and stops the writer."""
+    processor, sink = writer_process_sink(sqlite_engine, tmp_path)
     models = {m.name: m for m in MODELS}
     first, _ = validate_predictions(
         [prediction(i) for i in range(5)], models, wall_clock(), Limits()
@@ -265,20 +276,7 @@ def test_the_writer_process_runs_at_the_configured_lower_cpu_priority(
     sqlite_engine: Engine, tmp_path: Path, nice: int
 ) -> None:
     """``collector.writer_nice``: the writer yields the cores to the request path."""
-    spool_dir = tmp_path / "spool"
-    spool = Spool(spool_dir, segment_bytes=1 << 20)
-    metrics = CollectorMetrics(CollectorRegistry())
-    url = sqlite_engine.url.render_as_string(hide_password=False)
-    processor = WriterProcess(
-        spool,
-        lambda c: WriterPlan(url, str(spool_dir), c, 100, 0.01, 1.0, nice=nice),
-        metrics,
-        wall_clock,
-    )
-    sink = SpoolIngestion(
-        spool, processor, metrics, wall_clock, max_spool_bytes=1 << 30, retry_after=1
-    )
-    sink.start()
+    processor, sink = writer_process_sink(sqlite_engine, tmp_path, nice=nice)
     rows, _ = validate_predictions(
         [prediction(i) for i in range(5)], {m.name: m for m in MODELS}, wall_clock(), Limits()
     )
