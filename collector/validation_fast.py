@@ -39,6 +39,8 @@ _COMMON_KEYS = frozenset(
     ("model", "version", "request_id", "timestamp", "features", "prediction", "score", "latency_ms")
 )
 _NONE: dict[str, Any] = {}
+#: ``store_json(None)``: a JSON column given None holds JSON null, not SQL NULL.
+_NULL = "null"
 
 
 #: The checked common fields of a plainly valid event: model, version, request_id, the
@@ -240,19 +242,20 @@ class FastPath:
             return None
         name, version, request_id, stamp, ts, features, prediction, score, latency = plain
         get = _NONE.get if event.keys() <= _COMMON_KEYS else self._rarer(event).get
+        segment = get("segment")
         return (
             name,
             version,
             request_id,
             _time_text(stamp, ts),
             store_json(features),
-            store_json(prediction),
+            _NULL if prediction is None else store_json(prediction),
             score,
             latency,
             get("error"),
             self._received_text,
             get("variant"),
             get("experiment"),
-            store_json(get("segment")),
+            _NULL if segment is None else store_json(segment),
             get("trace_id"),
         )
