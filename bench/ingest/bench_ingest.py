@@ -14,9 +14,9 @@ One pass measures, with batches of 500 events of 20 numeric features each:
 
 1. **HTTP throughput**: a collector (``vigil serve``'s app, one uvicorn worker, profiles on
    and the spool's writer in a process of its own as in ``vigil serve``; ``--no-profiles``
-   and ``--writer thread`` change that) in its own process on
-   127.0.0.1; 4 client threads (``http.client``) post pre-encoded batches back to back. Acked events/s for
-   SQLite and PostgreSQL (a throwaway database on the server at
+   and ``--writer thread`` change that) in its own process on 127.0.0.1; 4 client threads
+   (``http.client``) post pre-encoded batches back to back. Acked events/s for SQLite and
+   PostgreSQL (a throwaway database on the server at
    ``VIGIL_BENCH_POSTGRES_URL``, default the test server; dropped afterwards), each in
    ``spool`` and ``direct`` durability. In spool mode the acknowledgement means fsynced to
    the spool; "stored" is when the writer has drained it (and profiled it).
