@@ -64,6 +64,7 @@ from load import (
     closed_loop,
     collector,
     cpu_seconds,
+    gc_pauses,
     open_loop,
     peak_rss_mib,
     spool_records,
@@ -127,7 +128,9 @@ def http_target(name: str, url: str, durability: str, tmp: Path, args: argparse.
         # CPU the collector spent per event, receiving to stored: robust to a busy machine.
         result["cpu_us_per_event"] = 1e6 * (cpu_seconds(pid) - cpu) / events
         offered = bodies(f"lat-{run}", int(args.latency_seconds * args.offered / BATCH), BATCH)
-        latencies = sorted(open_loop(base, offered, BATCH / args.offered))
+        with gc_pauses() as pauses:
+            latencies = sorted(open_loop(base, offered, BATCH / args.offered))
+        result["client_gc_max_ms"] = 1000 * max(pauses, default=0.0)
         result["p50_ms"] = 1000 * statistics.median(latencies)
         result["p99_ms"] = 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
         result["max_ms"] = 1000 * latencies[-1]

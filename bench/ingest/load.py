@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import http.client
 import json
 import os
@@ -204,6 +205,27 @@ async def _open_loop(url: str, payloads: list[bytes], interval: float) -> list[f
             tasks.append(asyncio.create_task(send(body, scheduled)))
         await asyncio.gather(*tasks)
         return latencies
+
+
+@contextmanager
+def gc_pauses() -> Iterator[list[float]]:
+    """Seconds of each garbage collection in this process (the load generator) while the
+    block runs: a long one stalls the sender, and its requests' latency would be charged
+    to the collector."""
+    pauses: list[float] = []
+    started: list[float] = []
+
+    def hook(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            pauses.append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(hook)
+    try:
+        yield pauses
+    finally:
+        gc.callbacks.remove(hook)
 
 
 def open_loop(url: str, payloads: list[bytes], interval: float) -> list[float]:
