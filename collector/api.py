@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -90,13 +91,7 @@ def ingestion_router(
     sink: Ingestion = ingestion if ingestion is not None else DirectIngestion(engine, metrics)
     redactor = Redactor(models, config.pii_key)
 
-    def validate_and_prepare_predictions(
-        events: Sequence[Any],
-        models: Mapping[str, ModelSpec],
-        received_at: datetime,
-        limits: Limits,
-    ) -> tuple[Sequence[Any], list[RowError]]:
-        return prepared_predictions(events, models, received_at, limits, redactor)
+    validate_and_prepare_predictions = partial(prepared_predictions, redactor=redactor)
 
     async def ingest(
         request: Request, kind: Kind, validate: Validator, per_model: bool = True
