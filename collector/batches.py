@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import orjson
 from sqlalchemy import Engine
@@ -51,6 +51,24 @@ WRITERS: Mapping[str, StoreWriter] = MappingProxyType(
         "spans": insert_spans,
     }
 )
+
+
+class PredictionWriter(Protocol):
+    """Stores predictions with their profiles (:class:`collector.profiles.profiler.Profiler`)."""
+
+    def store_predictions(self, rows: Sequence[Any]) -> int: ...
+
+
+def write_rows(
+    engine: Engine, kind: str, rows: Sequence[Any], profiler: PredictionWriter | None = None
+) -> int:
+    """Store one kind's store-ready rows (:func:`store_ready`) with its :data:`WRITERS` entry;
+    predictions through ``profiler`` when there is one, so that their profiles commit with
+    them. Returns the rows that went in (duplicates skipped)."""
+    if kind == "predictions" and profiler is not None:
+        return profiler.store_predictions(rows)
+    return WRITERS[kind](engine, rows)
+
 
 _TIME_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from opentelemetry import trace
 from sqlalchemy import Engine
 
-from collector.batches import WRITERS
+from collector.batches import PredictionWriter, write_rows
 from collector.metrics import WriterMetrics
 from store.errors import StoreUnavailable
 
@@ -35,17 +35,20 @@ class Exporter(Protocol):
 
 
 class StoreExporter:
-    """Writes rows with the store's idempotent bulk writers and counts what happened."""
+    """Writes rows with the store's idempotent bulk writers and counts what happened;
+    predictions with their profiles when given a ``profiler``."""
 
     def __init__(
         self,
         engine: Engine,
         metrics: WriterMetrics,
         timer: Callable[[], float] = time.perf_counter,
+        profiler: PredictionWriter | None = None,
     ) -> None:
         self._engine = engine
         self._metrics = metrics
         self._timer = timer
+        self._profiler = profiler
         self._failing = False
 
     def export(self, kind: str, rows: Sequence[Any]) -> ExportResult:
@@ -54,7 +57,7 @@ class StoreExporter:
             with _tracer.start_as_current_span(
                 "vigil.store.write", attributes={"vigil.kind": kind, "vigil.rows": len(rows)}
             ):
-                stored = WRITERS[kind](self._engine, rows)
+                stored = write_rows(self._engine, kind, rows, self._profiler)
         except StoreUnavailable as exc:
             self._metrics.store_failed()
             if not self._failing:  # log an outage once, not once per retry

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from opentelemetry import trace
 from sqlalchemy import Engine
 
-from collector.batches import WRITERS, Batch, Kind, encode, store_ready
+from collector.batches import Batch, Kind, encode, store_ready, write_rows
 from collector.config import CollectorConfig, WriterPlacement
 from collector.errors import Overloaded
 from collector.exporter import StoreExporter
@@ -85,12 +85,12 @@ class DirectIngestion:
         engine: Engine,
         metrics: CollectorMetrics,
         timer: Callable[[], float] = time.perf_counter,
-        profiler: Callable[[str, list[Any]], None] | None = None,
+        profiler: Profiler | None = None,
     ) -> None:
         self._engine = engine
         self._timer = timer
         self.metrics = metrics
-        self._profiler = profiler  # collector.profiles.Profiler; never raises
+        self._profiler = profiler
 
     def admit(self) -> None:
         return None
@@ -101,10 +101,8 @@ class DirectIngestion:
             "vigil.store.write", attributes={"vigil.kind": kind, "vigil.rows": len(rows)}
         ):
             ready = store_ready(kind, rows)
-            stored = WRITERS[kind](self._engine, ready)
+            stored = write_rows(self._engine, kind, ready, self._profiler)
         self.metrics.stored(kind, len(rows), stored, self._timer() - started)
-        if self._profiler is not None:
-            self._profiler(kind, ready)
         return Receipt(len(rows), stored, len(rows) - stored)
 
     def ready(self) -> dict[str, Any]:
@@ -210,7 +208,7 @@ def open_ingestion(
 ) -> Ingestion:
     """The sink ``config.durability`` asks for; a spool is opened (not yet drained) here.
 
-    ``profiler`` sees each batch the spool's writer stores (:mod:`collector.profiles`).
+    ``profiler`` stores predictions with their profiles (:mod:`collector.profiles`).
     ``writer="process"`` runs the writer and a profiler built from the same recipe in a
     child process (:mod:`collector.writer_process`), which reads the wall clock rather
     than ``clock`` and first calls ``process_setup``; ``vigil serve`` asks for it
@@ -240,13 +238,12 @@ def open_ingestion(
     else:
         processor = BatchProcessor(
             spool,
-            StoreExporter(engine, metrics),
+            StoreExporter(engine, metrics, profiler=profiler),
             metrics,
             clock,
             max_batch_rows=config.writer_batch_rows,
             delay=config.writer_delay_seconds,
             max_backoff=config.writer_retry_max_seconds,
-            profiler=profiler,
         )
     return SpoolIngestion(
         spool,

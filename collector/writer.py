@@ -78,7 +78,6 @@ class BatchProcessor:
         max_batch_rows: int = 5000,
         delay: float = 0.2,
         max_backoff: float = 30.0,
-        profiler: Callable[[str, list[Any]], None] | None = None,
     ) -> None:
         self._spool = spool
         self._exporter = exporter
@@ -87,8 +86,6 @@ class BatchProcessor:
         self._max_rows = max_batch_rows
         self._delay = delay
         self._max_backoff = max_backoff
-        #: Called with each kind's rows once stored (collector.profiles.Profiler); never raises.
-        self._profiler = profiler
         self._cond = threading.Condition()
         self._fresh_rows = 0
         self._flushes = 0
@@ -215,8 +212,6 @@ class BatchProcessor:
             kind, rows = next(iter(by_kind.items()))
             if self._export_kind(kind, rows) is ExportResult.SUCCESS:
                 del by_kind[kind]
-                if self._profiler is not None:
-                    self._profiler(kind, rows)
                 attempt = 0
                 continue
             remaining = self._deadline - time.monotonic()

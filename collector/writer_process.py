@@ -300,13 +300,12 @@ def run_writer(conn: Connection, plan: WriterPlan) -> None:
         profiler = Profiler(engine, models, profiles, _wall_clock)
     processor = BatchProcessor(
         tail,
-        StoreExporter(engine, reports),
+        StoreExporter(engine, reports, profiler=profiler),
         reports,
         _wall_clock,
         max_batch_rows=plan.max_batch_rows,
         delay=plan.delay,
         max_backoff=plan.max_backoff,
-        profiler=profiler,
     )
     settle_heap()  # as the collector does (collector.gc_policy)
     processor.start()

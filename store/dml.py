@@ -111,8 +111,55 @@ def insert_tuples_ignoring_conflicts(
     ``rows`` (the first one wins, on both dialects). Driver errors are raised as
     SQLAlchemy's ``DBAPIError``, like every other statement's.
     """
+    return _insert_tuples(conn, table, columns, rows, conflict_columns, returning=False)[0]
+
+
+def inserted_positions(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    conflict_columns: Sequence[str],
+) -> list[int]:
+    """Like :func:`insert_tuples_ignoring_conflicts`, but return the positions in ``rows`` of
+    the rows that went in (the first of each ``conflict_columns`` key not stored before), so
+    that what the caller derives from them in the same transaction counts each stored row
+    once, however often it was sent or replayed.
+
+    SQLite: when the change count falls short of ``rows``, the keys that went in are read
+    back from the table's last rowids (this transaction has held the write lock since its
+    first insert, and a new rowid is one above the largest). PostgreSQL: ``RETURNING``.
+    """
+    count, keys = _insert_tuples(conn, table, columns, rows, conflict_columns, returning=True)
+    if count == len(rows):
+        return list(range(len(rows)))
+    if keys is None:  # SQLite, and some row was skipped
+        names = ", ".join(conflict_columns)
+        last = f"SELECT {names} FROM {table.name} ORDER BY rowid DESC LIMIT {int(count)}"
+        keys = {tuple(key) for key in conn.exec_driver_sql(last)}
+    at = [list(columns).index(name) for name in conflict_columns]
+    positions = []
+    for position, row in enumerate(rows):
+        key = tuple(row[i] for i in at)
+        if key in keys:
+            keys.discard(key)  # a key repeated within ``rows`` went in once: the first
+            positions.append(position)
+    return positions
+
+
+def _insert_tuples(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    conflict_columns: Sequence[str],
+    *,
+    returning: bool,
+) -> tuple[int, set[tuple[Any, ...]] | None]:
+    """Rows inserted, and with ``returning`` on PostgreSQL their conflict keys (None on
+    SQLite, where the caller reads them back only when some row was skipped)."""
     if not rows:
-        return 0
+        return 0, set()
     names = ", ".join(columns)
     target = ", ".join(conflict_columns)
     dialect = conn.dialect.name
@@ -128,7 +175,7 @@ def insert_tuples_ignoring_conflicts(
         sqlite_cursor: Any = dbapi.cursor()
         try:
             sqlite_cursor.executemany(sql, rows)
-            return int(sqlite_cursor.rowcount)
+            return int(sqlite_cursor.rowcount), None
         except conn.dialect.loaded_dbapi.Error as exc:
             raise DBAPIError.instance(
                 sql, None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
@@ -143,7 +190,7 @@ def insert_tuples_ignoring_conflicts(
         f"SELECT {names} FROM {table.name} WITH NO DATA",
         f"COPY {staging} ({names}) FROM STDIN",
         f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} "
-        f"ON CONFLICT ({target}) DO NOTHING",
+        f"ON CONFLICT ({target}) DO NOTHING" + (f" RETURNING {target}" if returning else ""),
     )
     cursor: Any = dbapi.cursor()  # a psycopg cursor: it has copy()
     try:
@@ -152,9 +199,10 @@ def insert_tuples_ignoring_conflicts(
             for row in rows:
                 copy.write_row(row)
         cursor.execute(statements[2])
-        inserted = cursor.rowcount
+        inserted = int(cursor.rowcount)
+        keys = {tuple(key) for key in cursor.fetchall()} if returning else None
         cursor.execute(f"TRUNCATE {staging}")
-        return int(inserted)
+        return inserted, keys
     except conn.dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(
             statements[1], None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect

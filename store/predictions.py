@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from store.dml import (
     insert_ignoring_conflicts,
     insert_tuples_ignoring_conflicts,
+    inserted_positions,
     sqlite_time,
     store_json,
 )
@@ -115,22 +116,39 @@ def _with_utc_zone(rows: Sequence[PreparedRow]) -> list[tuple[Any, ...]]:
     return out
 
 
-def insert_prepared_predictions(engine: Engine, rows: Sequence[PreparedRow]) -> int:
+#: Called in the transaction that stores predictions, with the rows that went in.
+WithStored = Callable[[Connection, list[PreparedRow]], None]
+
+
+def insert_prepared_predictions(
+    engine: Engine, rows: Sequence[PreparedRow], then: WithStored | None = None
+) -> int:
     """Insert :data:`PreparedRow` s; duplicates are skipped; return the rows inserted.
 
     Duplicates are (model, request_id) pairs already stored (or repeated in ``rows``), so a
     retried or replayed batch is stored once. One transaction, one bulk statement
     (:func:`store.dml.insert_tuples_ignoring_conflicts`): this is the write every accepted
     event goes through, and on SQLite the rows go to the driver as they are.
+
+    ``then`` is called in the same transaction with the rows that went in (none skipped as
+    duplicates; :func:`store.dml.inserted_positions`), so what it writes from them (the
+    collector's profiles) commits with them or not at all.
     """
     if not rows:
         return 0
     values = rows if engine.dialect.name == "sqlite" else _with_utc_zone(rows)
+    key = ["model", "request_id"]
     try:
         with engine.begin() as conn:
-            return insert_tuples_ignoring_conflicts(
-                conn, predictions, PREDICTION_COLUMNS, values, ["model", "request_id"]
-            )
+            if then is None:
+                return insert_tuples_ignoring_conflicts(
+                    conn, predictions, PREDICTION_COLUMNS, values, key
+                )
+            positions = inserted_positions(conn, predictions, PREDICTION_COLUMNS, values, key)
+            fresh = list(rows) if len(positions) == len(rows) else [rows[i] for i in positions]
+            if fresh:
+                then(conn, fresh)
+            return len(fresh)
     except SQLAlchemyError as exc:
         raise StoreUnavailable(f"could not store predictions: {type(exc).__name__}") from None
 

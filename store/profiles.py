@@ -160,6 +160,20 @@ def upsert_profiles(
     keys were written. Raises :class:`StoreUnavailable` when the database is down."""
     if not profiles:
         return 0
+    try:
+        with engine.begin() as conn:
+            return upsert_profiles_in(conn, profiles, now, settings)
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(f"could not store profiles: {type(exc).__name__}") from None
+
+
+def upsert_profiles_in(
+    conn: Connection,
+    profiles: Mapping[ProfileKey, FeatureProfile],
+    now: datetime,
+    settings: SketchSettings = DEFAULT_SETTINGS,
+) -> int:
+    """:func:`upsert_profiles` in ``conn``'s transaction (the one storing their rows)."""
     rows = {
         (k.model, k.version, k.feature, k.minute): _profile_row(k, p, now)
         for k, p in profiles.items()
@@ -170,11 +184,7 @@ def upsert_profiles(
         key = ProfileKey(*(stored[name] for name in _PROFILE_KEY))
         return _profile_row(key, profile, now)
 
-    try:
-        with engine.begin() as conn:
-            _upsert(conn, feature_profiles, rows, _PROFILE_KEY, merged)
-    except SQLAlchemyError as exc:
-        raise StoreUnavailable(f"could not store profiles: {type(exc).__name__}") from None
+    _upsert(conn, feature_profiles, rows, _PROFILE_KEY, merged)
     return len(rows)
 
 

@@ -90,12 +90,11 @@ def drain(url: str, spool: Spool, profile: bool) -> float:
     metrics = CollectorMetrics(CollectorRegistry())
     processor = BatchProcessor(
         spool,
-        StoreExporter(engine, metrics),
+        StoreExporter(engine, metrics, profiler=profiler),
         metrics,
         now,
         max_batch_rows=5000,
         delay=0,
-        profiler=profiler,
     )
     rows = spool.depth_records() * 500
     started = time.perf_counter()

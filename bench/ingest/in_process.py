@@ -110,12 +110,11 @@ def _drain(spool: Spool, engine: Any, rows: int, profiles: bool = False) -> floa
     profiler = Profiler(engine, [MODEL], ProfilesConfig(), now) if profiles else None
     processor = BatchProcessor(
         spool,
-        StoreExporter(engine, metrics),
+        StoreExporter(engine, metrics, profiler=profiler),
         metrics,
         now,
         max_batch_rows=5000,
         delay=0,
-        profiler=profiler,
     )
     t0 = time.perf_counter()
     processor.start()

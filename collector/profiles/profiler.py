@@ -1,45 +1,60 @@
-"""The batch writer's hook: profile each stored batch of predictions and merge it into the store.
+"""The batch writer's profiles: each stored batch of predictions profiled in the transaction
+that stores it.
 
-Called by :class:`collector.writer.BatchProcessor` after a kind's rows are stored. Like an
-OpenTelemetry processor it never raises into its caller: a failure (the database went away
-between the rows and their profile, say) is logged once until profiling works again and
-counted in ``failures``; the rows themselves are already stored, and the drift detector
-falls back to them.
+:meth:`Profiler.store_predictions` is how the spool's writer and the direct sink store
+predictions when profiles are on: the rows go in (duplicates skipped), and the profiles of
+the rows that went in (:func:`store.dml.inserted_positions`) are merged into the store in
+the same transaction. So a batch replayed after a crash, or an event a client sent twice,
+is profiled once, like it is stored once; and profiles never run ahead of their rows.
+
+Like an OpenTelemetry processor the profiling never fails the write: an error (a bug, a
+sketch that does not merge) rolls back to a savepoint, is logged once until profiling
+works again and counted in ``failures``; the rows commit, and the drift detector falls back
+to them for the minutes without a profile.
 
 The reference bin edges are read from the store (written by the detectors when they fit a
 reference) and re-read every ``edges_ttl`` seconds, so a refitted reference reaches running
 collectors without a restart.
 
-Profiles are merged into the store with every batch. Reservoirs are kept in memory
-across batches (Algorithm R over this collector's stream) and merged into the store every
-``reservoir_flush`` seconds and by :meth:`Profiler.flush`: rewriting a sample of a thousand
-rows with every batch would cost more than profiling it. Each flush sends the sample of the
-rows seen since the last one, so the store merges disjoint samples, which keeps the merged
-sample uniform; a crash loses at most the unflushed part of the sample (never an event).
+Reservoirs are kept in memory across batches (Algorithm R over this collector's stream)
+and merged into the store every ``reservoir_flush`` seconds and by :meth:`Profiler.flush`:
+rewriting a sample of a thousand rows with every batch would cost more than profiling it.
+A batch's rows join the sample only once its transaction committed. Each flush sends the
+sample of the rows seen since the last one, so the store merges disjoint samples, which
+keeps the merged sample uniform; a crash loses at most the unflushed part of the sample
+(never an event).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from collector.profiles.accumulator import Edges, profile_batch
 from collector.profiles.config import ProfilesConfig
+from store.predictions import PreparedRow, insert_prepared_predictions
 from store.profile_records import Reservoir
-from store.profiles import ReservoirKey, read_reference_bins, upsert_profiles, upsert_reservoirs
+from store.profiles import (
+    ReservoirKey,
+    read_reference_bins,
+    upsert_profiles_in,
+    upsert_reservoirs,
+)
 from store.specs import ModelSpec
 
 log = logging.getLogger(__name__)
 
 
 class Profiler:
-    """``profiler(kind, rows)``: profile and store ``rows`` when they are predictions."""
+    """Stores predictions with their profiles (:meth:`store_predictions`); one per writer."""
 
     def __init__(
         self,
@@ -66,6 +81,8 @@ class Profiler:
         self._reservoir_flush = reservoir_flush
         self._flushed = timer()
         self._failing = False
+        #: One batch at a time: a batch's reservoirs derive from the pending ones.
+        self._lock = threading.Lock()
         self.failures = 0
 
     @property
@@ -74,34 +91,64 @@ class Profiler:
         return tuple(self._models.values()), self._config
 
     def _current_edges(self) -> Edges:
+        """The reference bin edges, re-read once ``edges_ttl`` has passed (the last ones read
+        while the store cannot be read; the write that follows then fails anyway)."""
         if self._timer() - self._edges_read >= self._edges_ttl:
-            self._edges = read_reference_bins(self._engine, self._models)
-            self._edges_read = self._timer()
+            with contextlib.suppress(SQLAlchemyError):
+                self._edges = read_reference_bins(self._engine, self._models)
+                self._edges_read = self._timer()
         return self._edges
 
-    def __call__(self, kind: str, rows: Sequence[Any]) -> None:
-        if kind != "predictions" or not rows or not self._config.enabled:
-            return
-        self._guarded(len(rows), lambda: self._profile(rows))
+    def store_predictions(self, rows: Sequence[PreparedRow]) -> int:
+        """Store prepared prediction rows (duplicates skipped) and merge the profiles of
+        those that went in, in one transaction; return how many went in. Raises
+        :class:`~store.errors.StoreUnavailable` like the store's own writer."""
+        if not self._config.enabled:
+            return insert_prepared_predictions(self._engine, rows)
+        with self._lock:
+            edges = self._current_edges()
+            sampled: list[dict[ReservoirKey, Reservoir]] = []
+
+            def profile(conn: Connection, stored: list[PreparedRow]) -> None:
+                reservoirs = self._profile_in(conn, stored, edges)
+                if reservoirs is not None:
+                    sampled.append(reservoirs)
+
+            stored = insert_prepared_predictions(self._engine, rows, then=profile)
+            if sampled:  # committed: the batch's rows join the sample
+                self._pending = sampled[-1]
+            if self._timer() - self._flushed >= self._reservoir_flush:
+                self._guarded(0, self._flush_reservoirs)
+        return stored
 
     def flush(self) -> None:
         """Merge the reservoirs sampled since the last flush into the store."""
-        self._guarded(0, self._flush_reservoirs)
+        with self._lock:
+            self._guarded(0, self._flush_reservoirs)
 
-    def _profile(self, rows: Sequence[dict[str, Any]]) -> None:
-        batch = profile_batch(
-            rows,
-            self._models,
-            self._current_edges(),
-            self._settings,
-            self._rng,
-            self._config.reservoir_size,
-            self._config.reservoir_window,
-            self._pending,
-        )
-        upsert_profiles(self._engine, batch.profiles, self._clock(), self._settings)
-        if self._timer() - self._flushed >= self._reservoir_flush:
-            self._flush_reservoirs()
+    def _profile_in(
+        self, conn: Connection, rows: list[PreparedRow], edges: Edges
+    ) -> dict[ReservoirKey, Reservoir] | None:
+        """Merge the profiles of ``rows`` in ``conn``'s transaction, under a savepoint;
+        return the reservoirs with ``rows`` offered (kept once the transaction commits), or
+        None if profiling failed (rolled back to the savepoint, counted, logged)."""
+        reservoirs = dict(self._pending)
+
+        def work() -> None:
+            batch = profile_batch(
+                rows,
+                self._models,
+                edges,
+                self._settings,
+                self._rng,
+                self._config.reservoir_size,
+                self._config.reservoir_window,
+                reservoirs,
+            )
+            with conn.begin_nested():
+                upsert_profiles_in(conn, batch.profiles, self._clock(), self._settings)
+
+        return reservoirs if self._guarded(len(rows), work) else None
 
     def _flush_reservoirs(self) -> None:
         self._flushed = self._timer()
@@ -112,7 +159,9 @@ class Profiler:
             self._pending = pending  # tried again at the next flush
             raise
 
-    def _guarded(self, rows: int, work: Callable[[], None]) -> None:
+    def _guarded(self, rows: int, work: Callable[[], None]) -> bool:
+        """Run ``work``; on an error log it (once until it works again), count it, and
+        return False instead of raising."""
         try:
             work()
         except Exception:
@@ -120,7 +169,8 @@ class Profiler:
             if not self._failing:
                 log.exception("profiling failed (%d predictions); their rows are stored", rows)
                 self._failing = True
-            return
+            return False
         if self._failing:
             log.warning("profiling works again")
             self._failing = False
+        return True

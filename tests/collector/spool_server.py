@@ -2,7 +2,8 @@
 
 ``python spool_server.py DB_URL SPOOL_DIR WRITER_DELAY`` opens (and migrates) the store,
 opens the spool (reporting how many records an earlier run left), starts the writer and
-serves the ingestion API on a free 127.0.0.1 port. It prints ``PENDING <n>`` and then
+serves the ingestion API on a free 127.0.0.1 port. Predictions are stored with their
+profiles, as ``vigil serve`` stores them. It prints ``PENDING <n>`` and then
 ``PORT <n>`` once the socket listens. It is meant to be killed, not stopped.
 """
 
@@ -22,6 +23,7 @@ from collector.api import ingestion_router
 from collector.config import CollectorConfig
 from collector.ingestion import open_ingestion
 from collector.metrics import CollectorMetrics
+from collector.profiles.profiler import Profiler
 from store.db import create_store_engine, upgrade
 
 
@@ -43,6 +45,7 @@ def main(db_url: str, spool_dir: str, writer_delay: str, writer: str = "thread")
         Path(spool_dir),
         metrics,
         wall_clock,
+        Profiler(engine, MODELS, config.profiles, wall_clock),
         writer="process" if writer == "process" else "thread",
     )
     print(f"PENDING {int(registry.get_sample_value('vigil_spool_records') or 0)}", flush=True)

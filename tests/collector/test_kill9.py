@@ -1,4 +1,5 @@
-"""Kill -9 mid-load: every acknowledged event is stored exactly once after a restart.
+"""Kill -9 mid-load: every acknowledged event is stored exactly once after a restart,
+and profiled exactly once.
 
 A collector runs in a subprocess (spool on, SQLite store). Two client threads send
 batches with unique request ids and remember which batches were answered 200. The test
@@ -16,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -23,14 +25,28 @@ import pytest
 from collector_harness import auth, prediction, process_alive
 from sqlalchemy import Engine
 from sqlalchemy import select as sql_select
+from sqlalchemy.exc import SQLAlchemyError
 
 from store.db import create_store_engine
+from store.profiles import window_profiles
 from store.schema import predictions
 
 SERVER = Path(__file__).with_name("spool_server.py")
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_ACKED = 8000
 BATCH = 25
+
+
+def first_stored(db_url: str) -> bool:
+    """Whether the store holds a prediction yet (False while its tables do not exist)."""
+    engine = create_store_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sql_select(predictions.c.id).limit(1)).first() is not None
+    except SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
 
 
 class Collector:
@@ -145,6 +161,10 @@ def test_every_acknowledged_event_survives_kill_9_and_is_stored_exactly_once(
     deadline = started + 15
     while len(acked) < TARGET_ACKED and time.monotonic() < deadline:
         time.sleep(0.01)
+    # A writer process starts slower than the load (it imports the profiler's sketches):
+    # wait for its first stored batch, so the kill finds some batches stored.
+    while not first_stored(db_url) and time.monotonic() < deadline:
+        time.sleep(0.05)
     writers = first.children()
     assert len(writers) == (1 if writer == "process" else 0)
     first.kill()
@@ -176,12 +196,17 @@ def test_every_acknowledged_event_survives_kill_9_and_is_stored_exactly_once(
                 break
             time.sleep(0.1)
         ids = stored_ids(engine)
+        # Profiles commit with their rows: the batches the restart stored again (stored
+        # before the kill, not yet checkpointed) are not counted twice.
+        minute = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+        profiled = window_profiles(engine, "credit", minute, minute + timedelta(minutes=1))
     finally:
         engine.dispose()
 
     missing = acknowledged - set(ids)
     assert not missing, f"{len(missing)} acknowledged events were lost, e.g. {sorted(missing)[:3]}"
     assert len(ids) == len(set(ids)), "an event was stored twice"
+    assert profiled["income"].count == len(ids), "profiles must count each stored event once"
     print(
         f"kill -9: {len(acked)} events acknowledged in {load_seconds:.2f} s "
         f"({len(acked) / load_seconds:.0f} events/s); {stored_at_kill} stored at the kill, "

@@ -13,6 +13,7 @@ from collector.profiles.config import ProfilesConfig
 from collector.profiles.profiler import Profiler
 from store.bin_edges import bin_counts, reference_bin_edges
 from store.db import create_store_engine
+from store.predictions import prepare_predictions
 from store.profile_records import Reservoir, categorical_profile, numeric_profile
 from store.profiles import (
     ProfileKey,
@@ -116,12 +117,14 @@ def rows(first: int, count: int) -> list[dict]:
             "features": {"income": float(i % 997), "purpose": f"p{i % 3}"},
             "prediction": 0,
             "score": 0.5,
+            "received_at": T0,
         }
         for i in range(first, first + count)
     ]
 
 
 def test_two_collectors_writing_the_same_minute_at_once_merge(engine: Engine) -> None:
+    """Two writers (each its own rows) store and profile the same minute concurrently."""
     write_reference_bins(engine, "credit", {"income": EDGES}, "ref.csv", T0)
     url = engine.url.render_as_string(hide_password=False)
     engines = [create_store_engine(url) for _ in range(2)]
@@ -133,7 +136,7 @@ def test_two_collectors_writing_the_same_minute_at_once_merge(engine: Engine) ->
         try:
             for batch in range(10):
                 first = (index * 10 + batch) * 200
-                profilers[index]("predictions", rows(first, 200))
+                profilers[index].store_predictions(prepare_predictions(rows(first, 200)))
             profilers[index].flush()  # the reservoir sampled in memory goes to the store
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)

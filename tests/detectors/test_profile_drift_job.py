@@ -18,6 +18,7 @@ from detectors.drift import feature_drift
 from detectors.jobs import drift_job
 from detectors.profile_drift.job import ReferenceBinsPublisher, reference_bins_job
 from detectors.reference_cache import ReferenceCache
+from store.predictions import prepare_predictions
 from store.profiles import read_reference_bins
 from store.records import Signal
 from store.specs import ModelSpec
@@ -86,6 +87,7 @@ def predictions(model: str, t0: datetime, n: int, *, shifted: bool) -> list[dict
             },
             "prediction": 1,
             "score": 0.5,
+            "received_at": t0,
         }
         for i in range(n)
     ]
@@ -114,7 +116,7 @@ def test_profiles_give_the_verdicts_of_raw_rows_within_their_bounds(
     profiler = Profiler(engine, models, ProfilesConfig(), lambda: t0)
     for model_rows in rows.values():
         for start in range(0, 600, 100):  # the writer's batches
-            profiler("predictions", model_rows[start : start + 100])
+            profiler.store_predictions(prepare_predictions(model_rows[start : start + 100]))
     assert profiler.failures == 0
 
     job = drift_job(engine, models, config("profiles"), lambda path: tmp_path / path, references)
@@ -161,8 +163,8 @@ def test_methods_that_need_raw_values_say_so(engine: Engine, t0: datetime, tmp_p
             "methods": {"income": {"method": "anderson"}},
         }
     )
-    Profiler(engine, models, ProfilesConfig(), lambda: t0)(
-        "predictions", predictions("credit", t0, 200, shifted=False)
+    Profiler(engine, models, ProfilesConfig(), lambda: t0).store_predictions(
+        prepare_predictions(predictions("credit", t0, 200, shifted=False))
     )
     job = drift_job(engine, models, anderson, lambda path: tmp_path / path)
     income = by_subject(job.run(t0), "credit")["income"]  # type: ignore[arg-type]

@@ -14,10 +14,19 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.exc import OperationalError
 
 from store.dml import insert_ignoring_conflicts
-from store.predictions import count_predictions, insert_predictions, window_features
+from store.errors import StoreUnavailable
+from store.predictions import (
+    REQUEST_ID,
+    count_predictions,
+    insert_predictions,
+    insert_prepared_predictions,
+    prepare_predictions,
+    window_features,
+)
 from store.schema import predictions
 
 
@@ -131,6 +140,41 @@ def test_duplicates_in_a_batch_and_across_retries_are_stored_once(
     assert count_predictions(engine) == 301
     kept = {r["request_id"]: r["score"] for r in stored(engine)}
     assert kept["r0"] == 0.75  # the first of a repeated id wins
+
+
+def test_then_sees_in_the_same_transaction_only_the_rows_that_went_in(
+    engine: Engine, t0: datetime
+) -> None:
+    seen: list[list[str]] = []
+
+    def then(conn: Connection, fresh: list[Any]) -> None:
+        seen.append([r[REQUEST_ID] for r in fresh])
+        # the rows are already there, in this transaction
+        (n,) = conn.execute(text("SELECT count(*) FROM predictions")).one()
+        assert n == count_before + len(fresh)
+
+    count_before = 0
+    first = prepare_predictions([row(i, t0) for i in range(5)])
+    assert insert_prepared_predictions(engine, first, then=then) == 5
+    count_before = 5
+    again = prepare_predictions(
+        [row(3, t0), row(5, t0), row(5, t0, score=0.1), row(0, t0), row(6, t0)]
+    )
+    assert insert_prepared_predictions(engine, again, then=then) == 2
+    assert insert_prepared_predictions(engine, first, then=then) == 0  # a replay
+    assert seen == [["r0", "r1", "r2", "r3", "r4"], ["r5", "r6"]]  # not called for none
+    assert {r["request_id"]: r["score"] for r in stored(engine)}["r5"] == 0.75
+
+
+def test_what_then_wrote_rolls_back_with_the_rows(engine: Engine, t0: datetime) -> None:
+    def then(conn: Connection, fresh: list[Any]) -> None:
+        conn.execute(text("DELETE FROM predictions WHERE request_id = 'r0'"))
+        raise OperationalError("COMMIT", {}, RuntimeError("the disk went away"))
+
+    rows = prepare_predictions([row(i, t0) for i in range(3)])
+    with pytest.raises(StoreUnavailable):
+        insert_prepared_predictions(engine, rows, then=then)
+    assert count_predictions(engine) == 0
 
 
 def test_window_reads_of_bulk_inserted_rows_keep_the_half_open_interval(

@@ -145,9 +145,6 @@ def _replay(config: VigilConfig, options: ReplayOptions) -> ReplayResult:
         register_models(engine, [(m.name, m.task) for m in config.models], start)
         registry = CollectorRegistry()
         collector = config.collector.model_copy(update={"durability": "direct"})
-        ingestion = open_ingestion(
-            engine, collector, Path(spool), CollectorMetrics(registry), clock
-        )
         # Profiles as the writer keeps them, on simulated time, so what the detectors read
         # back does not depend on how fast the replay ran. Profiles are stored with every
         # batch. No job reads the row reservoirs yet (DESIGN.md plans them for exact tests
@@ -162,7 +159,10 @@ def _replay(config: VigilConfig, options: ReplayOptions) -> ReplayResult:
             timer=lambda: clock.now.timestamp(),
             reservoir_flush=float("inf"),
         )
-        sink = EventSink(config.models, collector, ingestion, sunk, profiler)
+        ingestion = open_ingestion(
+            engine, collector, Path(spool), CollectorMetrics(registry), clock, profiler
+        )
+        sink = EventSink(config.models, collector, ingestion, sunk)
         context = BuildContext(resolve_path=config.resolve_path, clock=clock, wrap=recorder.wrap)
         if options.live:  # real deliveries are signed with the wall clock (receivers check it)
             context = BuildContext(resolve_path=config.resolve_path, wrap=recorder.wrap)

@@ -5,9 +5,9 @@ Predictions and labels go through :func:`collector.validation.validate_predictio
 :func:`collector.pipeline_runs.validate_pipeline_runs`, spans through the OTLP JSON decoder
 and :func:`collector.spans.span_rows`; then :class:`collector.redaction.Redactor`, then the
 collector's :class:`~collector.ingestion.Ingestion` sink (direct mode: no spool is needed
-when the input file is the durable copy), then the writer's profiling hook
-(:class:`collector.profiles.profiler.Profiler`), as the spool's writer calls it after
-storing a batch. Each row's ``received_at`` is its event's ``ts``.
+when the input file is the durable copy), which stores predictions with their profiles as
+the spool's writer does (:class:`collector.profiles.profiler.Profiler`). Each row's
+``received_at`` is its event's ``ts``.
 A rejected event is reported with its file and line and the field and reason, as the API
 would answer it.
 """
@@ -91,7 +91,6 @@ class EventSink:
         config: CollectorConfig,
         ingestion: Ingestion,
         report: SinkReport,
-        profiler: Callable[[str, list[Any]], None] | None = None,
     ) -> None:
         self._models = {m.name: m for m in models}
         self._config = config
@@ -99,7 +98,6 @@ class EventSink:
         self._redactor = Redactor(models, config.pii_key)
         self._ingestion = ingestion
         self._report = report
-        self._profiler = profiler
         self._pending: dict[str, list[Event]] = {t: [] for t in (*_VALIDATED, "span")}
         self.buffered = 0
 
@@ -152,6 +150,4 @@ class EventSink:
     def _accept(self, kind: Kind, rows: list[dict[str, Any]]) -> None:
         if rows:
             receipt = self._ingestion.accept(kind, rows)
-            if self._profiler is not None:  # as the spool's writer does after storing
-                self._profiler(kind, rows)
             self._report.accept(kind, receipt.stored if receipt.stored is not None else len(rows))
