@@ -27,6 +27,7 @@ One pass measures, with batches of 500 events of 20 numeric features each:
    spool (decode + idempotent bulk insert) into SQLite and PostgreSQL, without and with
    the profiler (``_profiled``); and SQLite's own ceiling for the same prepared rows with
    no Vigil code (``sqlite_bare``: ``executemany`` into the store's table and indexes;
+   ``sqlite_bare_random_ids``: the same with random request ids, as ``uuid4`` makes them;
    ``sqlite_bare_memory_no_index``: into an in-memory table without indexes).
 4. **whylogs** (importable here, or in the interpreter ``--whylogs-python`` names):
    ``why.log`` of the same rows as one DataFrame and in 500-row batches, in a subprocess.

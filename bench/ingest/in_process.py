@@ -3,7 +3,8 @@
 The API's validation (validate, redact, prepare), the spool append (encode + write +
 fsync), the batch writer draining a pre-filled spool into SQLite and PostgreSQL (with and
 without the profiler), and SQLite's own ceiling for the same prepared rows with no Vigil
-code. Called by ``bench_ingest.py`` (one pass each).
+code, with the bench's sequential request ids and with random ones. Called by
+``bench_ingest.py`` (one pass each).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from collector.spool import Spool
 from collector.validation import Limits
 from collector.writer import BatchProcessor
 from store.db import SQLITE_CACHE_KIB, SQLITE_CHECKPOINT_PAGES, create_store_engine, upgrade
-from store.predictions import PREDICTION_COLUMNS, count_predictions
+from store.predictions import PREDICTION_COLUMNS, REQUEST_ID, count_predictions
 from store.specs import FeatureSpec, ModelSpec
 
 BATCH = 500
@@ -103,6 +105,18 @@ def sqlite_bare(path: Path, rows: list[Any], indexed: bool) -> float:
     return elapsed
 
 
+def with_random_ids(rows: list[Any]) -> list[tuple[Any, ...]]:
+    """``rows`` with random request ids (``uuid4``, as many model servers make them): the
+    unique (model, request_id) index then takes each row at a random place rather than
+    next to the previous one."""
+    out = []
+    for row in rows:
+        values = list(row)
+        values[REQUEST_ID] = uuid.uuid4().hex
+        out.append(tuple(values))
+    return out
+
+
 def _drain(spool: Spool, engine: Any, rows: int, profiles: bool = False) -> float:
     """Seconds the batch writer takes to move the whole spool into ``engine`` (and to
     profile it, with ``profiles``, as ``vigil serve``'s writer does)."""
@@ -137,6 +151,9 @@ def in_process(tmp: Path, rows: int, postgres_url: str | None) -> dict[str, Any]
     result["sqlite_bare_per_s"] = rows / sqlite_bare(tmp / "bare.db", prepared, indexed=True)
     result["sqlite_bare_memory_no_index_per_s"] = rows / sqlite_bare(
         tmp / "unused", prepared, indexed=False
+    )
+    result["sqlite_bare_random_ids_per_s"] = rows / sqlite_bare(
+        tmp / "bare-random.db", with_random_ids(prepared), indexed=True
     )
     del prepared
     engine = create_store_engine(f"sqlite:///{tmp / 'inproc.db'}")
