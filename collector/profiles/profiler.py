@@ -81,7 +81,7 @@ class Profiler:
         self._reservoir_flush = reservoir_flush
         self._flushed = timer()
         self._failing = False
-        #: One batch at a time: a batch's reservoirs derive from the pending ones.
+        #: Held from a batch's profiles to its commit (:meth:`store_predictions`).
         self._lock = threading.Lock()
         self.failures = 0
 
@@ -102,23 +102,36 @@ class Profiler:
     def store_predictions(self, rows: Sequence[PreparedRow]) -> int:
         """Store prepared prediction rows (duplicates skipped) and merge the profiles of
         those that went in, in one transaction; return how many went in. Raises
-        :class:`~store.errors.StoreUnavailable` like the store's own writer."""
+        :class:`~store.errors.StoreUnavailable` like the store's own writer.
+
+        Concurrent callers (the direct sink's request threads) insert side by side; from
+        their profiles to their commit they take turns, as the profile rows of a minute
+        they share are locked until commit in the database anyway, and each batch's
+        reservoirs derive from the sample the previous batch left.
+        """
         if not self._config.enabled:
             return insert_prepared_predictions(self._engine, rows)
-        with self._lock:
-            edges = self._current_edges()
-            sampled: list[dict[ReservoirKey, Reservoir]] = []
+        edges = self._current_edges()
+        sampled: list[dict[ReservoirKey, Reservoir]] = []
+        locked = False
 
-            def profile(conn: Connection, stored: list[PreparedRow]) -> None:
-                reservoirs = self._profile_in(conn, stored, edges)
-                if reservoirs is not None:
-                    sampled.append(reservoirs)
+        def profile(conn: Connection, stored: list[PreparedRow]) -> None:
+            nonlocal locked
+            self._lock.acquire()
+            locked = True
+            reservoirs = self._profile_in(conn, stored, edges)
+            if reservoirs is not None:
+                sampled.append(reservoirs)
 
+        try:
             stored = insert_prepared_predictions(self._engine, rows, then=profile)
             if sampled:  # committed: the batch's rows join the sample
                 self._pending = sampled[-1]
-            if self._timer() - self._flushed >= self._reservoir_flush:
-                self._guarded(0, self._flush_reservoirs)
+        finally:
+            if locked:
+                self._lock.release()
+        if self._timer() - self._flushed >= self._reservoir_flush:
+            self.flush()
         return stored
 
     def flush(self) -> None:

@@ -4,6 +4,7 @@ stores it; a profiling failure costs nothing else."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -150,3 +151,31 @@ def test_direct_durability_profiles_each_committed_batch(engine: Engine) -> None
     window = window_profiles(engine, "credit", T0, T0 + timedelta(minutes=2))
     assert window["income"].count == 300
     assert window["income"].maximum == 299.0
+
+
+def test_request_threads_sharing_one_profiler_count_every_row_once(engine: Engine) -> None:
+    """The direct sink's request threads store through one profiler at the same time."""
+    profiler = Profiler(engine, [SPEC], ProfilesConfig(reservoir_size=100), lambda: T0)
+    errors: list[BaseException] = []
+
+    def requests(thread: int) -> None:
+        try:
+            for batch in range(8):
+                first = (thread * 8 + batch) * 50
+                assert profiler.store_predictions(prepare_predictions(rows(first, 50))) == 50
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=requests, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    profiler.flush()
+    window = window_profiles(engine, "credit", T0, T0 + timedelta(minutes=2))
+    assert window["income"].count == 1600
+    assert window["income"].mean == pytest.approx(np.arange(1600.0).mean())
+    sample = window_reservoir(engine, "credit", T0, T0 + timedelta(hours=1), RNG)
+    assert sample is not None and sample.seen == 1600 and len(sample.rows) == 100
+    assert profiler.failures == 0
