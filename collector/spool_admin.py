@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -23,6 +24,9 @@ from collector.spool_files import (
     read_records,
     segment_path,
 )
+
+if TYPE_CHECKING:
+    from collector.profiles.profiler import Profiler
 
 
 @dataclass(frozen=True)
@@ -58,13 +62,25 @@ def drain_spool(
     metrics: CollectorMetrics,
     clock: Callable[[], datetime],
     timeout: float = 300.0,
+    profiler: Profiler | None = None,
 ) -> bool:
-    """Store everything in the spool, then stop; True if it drained within ``timeout``."""
+    """Store everything in the spool, then stop; True if it drained within ``timeout``.
+
+    With ``profiler`` the predictions are stored with their profiles, as ``vigil serve``'s
+    writer stores them (otherwise their minutes would have no profile), and its reservoir
+    sample is flushed at the end."""
     ingestion = open_ingestion(
-        engine, config.model_copy(update={"durability": "spool"}), spool_dir, metrics, clock
+        engine,
+        config.model_copy(update={"durability": "spool"}),
+        spool_dir,
+        metrics,
+        clock,
+        profiler,
     )
     ingestion.start()
     try:
         return ingestion.force_flush(timeout)
     finally:
         ingestion.shutdown(timeout=5)
+        if profiler is not None:
+            profiler.flush()

@@ -90,19 +90,25 @@ def _cmd_spool_drain(args: argparse.Namespace) -> int:
     from prometheus_client import CollectorRegistry
 
     from collector.metrics import CollectorMetrics
+    from collector.profiles.profiler import Profiler
     from collector.spool_admin import drain_spool
     from vigil.config import load_config
     from vigil.serve import open_store
 
+    def clock() -> datetime:
+        return datetime.now(UTC)
+
     config = load_config(args.config)
     spool_dir = config.resolve_path(config.collector.spool_dir)
+    engine = open_store(config)
     drained = drain_spool(
-        open_store(config),
+        engine,
         config.collector,
         spool_dir,
         CollectorMetrics(CollectorRegistry()),
-        lambda: datetime.now(UTC),
+        clock,
         timeout=args.timeout,
+        profiler=Profiler(engine, config.models, config.collector.profiles, clock),
     )
     print(f"{spool_dir}: " + ("drained" if drained else f"not drained within {args.timeout} s"))
     return 0 if drained else 1

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from collector_harness import NOW
+import numpy as np
+import pytest
+from collector_harness import MODELS, NOW
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
 from collector.batches import Batch, encode
 from collector.config import CollectorConfig
 from collector.metrics import CollectorMetrics
+from collector.profiles.config import ProfilesConfig
+from collector.profiles.profiler import Profiler
 from collector.spool import Spool
 from collector.spool_admin import drain_spool, spool_status
+from store.db import create_store_engine
 from store.predictions import count_predictions
+from store.profiles import window_profiles, window_reservoir
+from vigil.cli import main
 
 
 def spooled_rows(first: int, count: int) -> list[dict]:
@@ -54,3 +62,56 @@ def test_drain_stores_a_spool_left_behind_without_serving(
     assert drain_spool(sqlite_engine, config, tmp_path / "spool", metrics, lambda: NOW, 10)
     assert count_predictions(sqlite_engine) == 7
     assert spool_status(tmp_path / "spool").pending_records == 0
+
+
+def test_drain_stores_predictions_with_their_profiles_as_the_writer_does(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    spool = Spool(tmp_path / "spool", segment_bytes=1 << 20)
+    spool.append(encode(Batch("predictions", spooled_rows(0, 7), NOW)))
+    spool.append(encode(Batch("predictions", spooled_rows(3, 7), NOW)))  # r3..r6 again
+    spool.close()
+    metrics = CollectorMetrics(CollectorRegistry())
+    profiler = Profiler(sqlite_engine, MODELS, ProfilesConfig(), lambda: NOW)
+    config = CollectorConfig(durability="direct")
+    spool_dir = tmp_path / "spool"
+    assert drain_spool(sqlite_engine, config, spool_dir, metrics, lambda: NOW, 10, profiler)
+    assert count_predictions(sqlite_engine) == 10
+    minute = NOW.replace(second=0, microsecond=0)
+    window = window_profiles(sqlite_engine, "credit", minute, minute + timedelta(minutes=1))
+    assert window["income"].count == 10
+    sample = window_reservoir(
+        sqlite_engine, "credit", minute, minute + timedelta(hours=1), np.random.default_rng(0)
+    )
+    assert sample is not None and sample.seen == 10  # flushed at the end of the drain
+
+
+def test_vigil_spool_status_and_drain_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spool = Spool(tmp_path / "spool", segment_bytes=1 << 20)
+    spool.append(encode(Batch("predictions", spooled_rows(0, 5), NOW)))
+    spool.close()
+    config = tmp_path / "vigil.yaml"
+    config.write_text(
+        "version: vigil/v1\n"
+        f'storage: {{url: "sqlite:///{tmp_path / "vigil.db"}"}}\n'
+        "collector: {spool_dir: spool}\n"
+        "models:\n"
+        "  - name: credit\n"
+        "    features:\n"
+        "      - {name: income, type: numeric}\n",
+        encoding="utf-8",
+    )
+    assert main(["spool", "status", "--config", str(config)]) == 0
+    assert "1 records" in capsys.readouterr().out
+    assert main(["spool", "drain", "--config", str(config)]) == 0
+    assert "drained" in capsys.readouterr().out
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'vigil.db'}")
+    try:
+        assert count_predictions(engine) == 5
+        minute = NOW.replace(second=0, microsecond=0)
+        profiles = window_profiles(engine, "credit", minute, minute + timedelta(minutes=1))
+        assert profiles["income"].count == 5  # stored with their profiles, as served
+    finally:
+        engine.dispose()
