@@ -216,7 +216,7 @@ def open_ingestion(
     """
     if config.durability == "direct":
         return DirectIngestion(engine, metrics, profiler=profiler)
-    spool = Spool(spool_dir, config.spool_segment_bytes)
+    spool = Spool(spool_dir, config.spool_segment_bytes, metrics.spool_fsync_seconds.observe)
     processor: Processor
     if writer == "process":
         url = engine.url.render_as_string(hide_password=False)

@@ -53,6 +53,13 @@ class CollectorMetrics:
             registry=registry,
             buckets=_LATENCY_BUCKETS,
         )
+        self.spool_fsync_seconds = Histogram(
+            "vigil_spool_fsync_seconds",
+            "Time of each spool fsync (one per group of requests written together): what an "
+            "acknowledgement waits for; a slow or shared disk shows here first.",
+            registry=registry,
+            buckets=_LATENCY_BUCKETS,
+        )
         self.spool_bytes = Gauge(
             "vigil_spool_bytes",
             "Bytes accepted into the spool and not yet stored.",

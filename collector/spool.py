@@ -23,7 +23,8 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Generator
+import time
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,9 +107,16 @@ def checkpoint(directory: Path, position: Position) -> None:
 class Spool:
     """Segment files under ``directory``, rotated once a segment passes ``segment_bytes``."""
 
-    def __init__(self, directory: Path, segment_bytes: int) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        segment_bytes: int,
+        on_sync: Callable[[float], None] | None = None,
+    ) -> None:
         self._dir = directory
         self._segment_bytes = segment_bytes
+        #: Called with the seconds of each group's ``fsync`` (``vigil_spool_fsync_seconds``).
+        self._on_sync = on_sync
         self._lock = threading.Lock()
         self._flushed = threading.Condition(self._lock)
         self._flushing = False
@@ -217,6 +225,7 @@ class Spool:
         """
         group, self._open = self._open, _Group(self._open.end)
         error = None
+        started = time.perf_counter()
         try:
             if unlocked:
                 fd = os.dup(fd)
@@ -233,6 +242,8 @@ class Spool:
                 os.fsync(fd)
         except OSError as exc:
             error = exc
+        if self._on_sync is not None:
+            self._on_sync(time.perf_counter() - started)
         if error is None:
             self._end = max(self._end, group.end)
             self._pending += group.records

@@ -68,7 +68,7 @@ def test_not_ready_while_the_store_is_unreachable(
         sink.shutdown(timeout=5)
 
 
-def test_metrics_expose_spool_depth_writer_lag_and_batch_latency(
+def test_metrics_expose_spool_depth_fsync_time_writer_lag_and_batch_latency(
     unreachable_store: tuple[Engine, Callable[[], None]], make_api: ApiFactory
 ) -> None:
     engine, repair = unreachable_store
@@ -78,6 +78,9 @@ def test_metrics_expose_spool_depth_writer_lag_and_batch_latency(
         "/v1/predictions", json=[prediction(i) for i in range(3)], headers=auth()
     )
     assert response.status_code == 200
+    # The acknowledgement waited for one spool fsync, timed on the wall clock.
+    assert api.metric("vigil_spool_fsync_seconds_count") == 1
+    assert 0 < api.metric("vigil_spool_fsync_seconds_sum") < 10
     clock.now = NOW + timedelta(seconds=30)
     assert api.metric("vigil_spool_records") == 1
     assert api.metric("vigil_spool_bytes") > 0
