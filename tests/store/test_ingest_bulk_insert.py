@@ -10,10 +10,13 @@ once.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.exc import OperationalError
 
@@ -192,3 +195,30 @@ def test_a_naive_time_is_refused_before_anything_is_written(engine: Engine, t0: 
         insert_predictions(engine, [row(0, t0), row(1, t0, ts=datetime(2026, 3, 2, 8, 0))])
     assert count_predictions(engine) == 0
     assert insert_predictions(engine, []) == 0
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    before=st.lists(st.integers(0, 20), max_size=15),
+    batch=st.lists(st.integers(0, 20), min_size=1, max_size=30),
+)
+def test_then_gets_the_first_row_of_each_key_not_stored_before(
+    engine: Engine, t0: datetime, before: list[int], batch: list[int]
+) -> None:
+    model = f"m-{uuid.uuid4().hex[:10]}"  # examples share the database, not their keys
+    insert_predictions(engine, [row(i, t0, model=model) for i in before])
+    rows = prepare_predictions(
+        [row(i, t0, model=model, score=float(n)) for n, i in enumerate(batch)]
+    )
+    got: list[Any] = []
+    inserted = insert_prepared_predictions(engine, rows, then=lambda _c, fresh: got.extend(fresh))
+    taken = {f"r{i}" for i in before}
+    expected = []
+    for prepared in rows:
+        if prepared[REQUEST_ID] not in taken:
+            taken.add(prepared[REQUEST_ID])
+            expected.append(prepared)
+    assert got == expected
+    assert inserted == len(expected) == count_predictions(engine, model) - len(set(before))
